@@ -1,0 +1,5 @@
+//go:build !mpi
+
+package mpitest
+
+const mpiBuild = false

@@ -1,0 +1,542 @@
+package connect
+
+import (
+	"slices"
+
+	"github.com/nest-mpi/nest-mpi/models/status"
+	"github.com/nest-mpi/nest-mpi/vp"
+)
+
+// Streams are the random streams a rule may draw from while building on one VP. VP is the
+// VP-specific stream of that VP. RankSync and ThreadSync are private copies (one per VP
+// building in parallel) of the rank-synchronised and the thread-synchronised streams as they
+// were when Connect started. Every VP advances its copies identically, so the caller copies
+// any one of them back afterwards. A rule needs only the streams it uses (see the package
+// documentation); a nil stream it needs is an InternalError.
+type Streams struct{ VP, RankSync, ThreadSync *vp.Stream }
+
+// Placement tells a rule where nodes live. TargetVP returns the VP of a target node, or -1 if
+// the node is a device replicated on every VP (recorders): then the connection is owned by
+// the VP of its source, SourceVP (which returns -1 for a replicated device source: every VP
+// then owns its own copy of the connection). SourceVP is needed only for device targets.
+type Placement struct {
+	NumVPs   int
+	TargetVP func(gid uint64) int
+	SourceVP func(gid uint64) int
+}
+
+// Build enumerates, in NEST's order for the rule, every connection source->target owned by
+// virtual process vpID, and calls emit for each; idx is the connection's index into
+// array-valued syn_spec parameters (-1 when the rule does not accept arrays). The kernel
+// draws the connection's parameters inside emit from st.VP, so rule draws and parameter draws
+// interleave exactly as in NEST. An error returned by emit stops Build and is returned.
+// sources and targets are node ids in collection order (they may repeat, as in
+// Connect(array, array, one_to_one)).
+//
+// Build first validates spec (Spec.Validate, Spec.Check) and, for the rules other than
+// one_to_one and all_to_all, that no target is a replicated device (IllegalConnection); these
+// checks and the infeasible requests it detects while drawing (for instance, without autapses
+// and multapses, an indegree larger than the number of sources other than the target) fail
+// identically on every VP. Per rule (n_s sources, n_t targets):
+//
+//   - one_to_one: for i in order, sources[i]->targets[i] (autapse skipped if disallowed),
+//     idx i; no draws. With make_symmetric a second pass creates targets[i]->sources[i], idx
+//     i again (NEST resets array parameters for it).
+//   - all_to_all: for each target in order, each source in order; idx t*n_s+s; no draws.
+//   - fixed_indegree: for each target of vpID in order, indegree times: draw a source index
+//     uniformly with st.VP (UniformInt(n_s)), again while it gives an autapse or (without
+//     multapses) an index drawn before for this target; emit; idx t*indegree+j.
+//   - fixed_outdegree: for each source in order, outdegree times: draw a target index with
+//     st.RankSync as above (every VP makes every draw); emit the ones whose target lives on
+//     vpID; idx s*outdegree+j.
+//   - fixed_total_number: N is split over the VPs by sequential binomials on st.RankSync (for
+//     k = 0.., while connections remain, VP k with m_k of the n_t targets gets
+//     Binomial(N - assigned, m_k/(targets on VPs k..)) connections); then vpID draws its quota
+//     of pairs (source index UniformInt(n_s), target index UniformInt(m_vp) over its own
+//     targets in order) with st.VP, rejecting autapses if disallowed; idx is the running
+//     count of connections on vpID.
+//   - pairwise_bernoulli: for each target of vpID in order, each source in order (autapse
+//     pairs skipped without a draw): connect iff U < p, U = st.VP.Float64(); idx -1.
+//   - symmetric_pairwise_bernoulli: on st.ThreadSync, for each target in order (on every
+//     VP): draw k ~ Binomial(n_s, p) again until k < n_s, then k distinct sources other than
+//     the target (UniformInt(n_s), rejecting repeats and the target); for each, emit
+//     source->target if the target lives on vpID and target->source if the source does;
+//     idx -1.
+func Build(spec Spec, sources, targets []uint64, vpID int, pl Placement, st Streams, emit func(src, tgt uint64, idx int) error) error {
+	if err := spec.Check(len(sources), len(targets)); err != nil {
+		return err
+	}
+	if pl.NumVPs < 1 || vpID < 0 || vpID >= pl.NumVPs || pl.TargetVP == nil {
+		return status.Errorf(status.InternalError, "connect.Build: invalid placement (NumVPs=%d, vp=%d, TargetVP set: %v)", pl.NumVPs, vpID, pl.TargetVP != nil)
+	}
+	b := builder{spec: spec, sources: sources, targets: targets, vp: vpID, pl: pl, st: st, emit: emit}
+	switch spec.Rule {
+	case RuleOneToOne:
+		return b.oneToOne()
+	case RuleAllToAll:
+		return b.allToAll()
+	}
+	if err := b.requireProxies(targets); err != nil {
+		return err
+	}
+	switch spec.Rule {
+	case RuleFixedIndegree:
+		return b.fixedIndegree()
+	case RuleFixedOutdegree:
+		return b.fixedOutdegree()
+	case RuleFixedTotalNumber:
+		return b.fixedTotalNumber()
+	case RulePairwiseBernoulli:
+		return b.pairwiseBernoulli()
+	case RuleSymmetricPairwiseBernoulli:
+		if err := b.requireProxies(sources); err != nil {
+			return err
+		}
+		return b.symmetricPairwiseBernoulli()
+	}
+	return ruleError(spec.Rule)
+}
+
+type builder struct {
+	spec             Spec
+	sources, targets []uint64
+	vp               int
+	pl               Placement
+	st               Streams
+	emit             func(src, tgt uint64, idx int) error
+}
+
+// targetVP returns the VP of a target, checking the range.
+func (b *builder) targetVP(gid uint64) (int, error) {
+	v := b.pl.TargetVP(gid)
+	if v < -1 || v >= b.pl.NumVPs {
+		return 0, status.Errorf(status.InternalError, "connect.Build: Placement.TargetVP(%d) = %d is not a VP (NumVPs=%d) nor -1", gid, v, b.pl.NumVPs)
+	}
+	return v, nil
+}
+
+// owns reports whether b.vp owns the connection src->tgt, where tv = TargetVP(tgt).
+func (b *builder) owns(src uint64, tv int) (bool, error) {
+	if tv >= 0 {
+		return tv == b.vp, nil
+	}
+	if b.pl.SourceVP == nil {
+		return false, status.Errorf(status.InternalError, "connect.Build: a target is a replicated device but Placement.SourceVP is not set")
+	}
+	sv := b.pl.SourceVP(src)
+	if sv < -1 || sv >= b.pl.NumVPs {
+		return false, status.Errorf(status.InternalError, "connect.Build: Placement.SourceVP(%d) = %d is not a VP (NumVPs=%d) nor -1", src, sv, b.pl.NumVPs)
+	}
+	return sv < 0 || sv == b.vp, nil
+}
+
+// requireProxies fails if any node is a replicated device (NEST: rules other than one_to_one
+// and all_to_all need targets with proxies).
+func (b *builder) requireProxies(nodes []uint64) error {
+	for _, g := range nodes {
+		v, err := b.targetVP(g)
+		if err != nil {
+			return err
+		}
+		if v < 0 {
+			return status.Errorf(status.IllegalConnection, "conn_spec (rule %s): cannot use this rule to connect to node %d, which has no proxies (usually a device such as a recorder); use one_to_one or all_to_all", b.spec.Rule, g)
+		}
+	}
+	return nil
+}
+
+func (b *builder) stream(s *vp.Stream, name string) (*vp.Stream, error) {
+	if s == nil {
+		return nil, status.Errorf(status.InternalError, "connect.Build: rule %s needs the %s stream, which is nil", b.spec.Rule, name)
+	}
+	return s, nil
+}
+
+func (b *builder) oneToOne() error {
+	pass := func(from, to []uint64) error {
+		for i, t := range to {
+			s := from[i]
+			if !b.spec.AllowAutapses && s == t {
+				continue
+			}
+			tv, err := b.targetVP(t)
+			if err != nil {
+				return err
+			}
+			own, err := b.owns(s, tv)
+			if err != nil {
+				return err
+			}
+			if own {
+				if err := b.emit(s, t, i); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := pass(b.sources, b.targets); err != nil {
+		return err
+	}
+	if b.spec.MakeSymmetric {
+		return pass(b.targets, b.sources)
+	}
+	return nil
+}
+
+func (b *builder) allToAll() error {
+	ns := len(b.sources)
+	for ti, t := range b.targets {
+		tv, err := b.targetVP(t)
+		if err != nil {
+			return err
+		}
+		if tv >= 0 && tv != b.vp {
+			continue
+		}
+		for si, s := range b.sources {
+			if !b.spec.AllowAutapses && s == t {
+				continue
+			}
+			if tv < 0 {
+				own, err := b.owns(s, tv)
+				if err != nil {
+					return err
+				}
+				if !own {
+					continue
+				}
+			}
+			if err := b.emit(s, t, ti*ns+si); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// counter counts the occurrences of node ids in a population (built only when needed).
+type counter struct{ sorted []uint64 }
+
+func newCounter(nodes []uint64) counter {
+	s := slices.Clone(nodes)
+	slices.Sort(s)
+	return counter{s}
+}
+
+func (c counter) count(g uint64) int {
+	i, found := slices.BinarySearch(c.sorted, g)
+	if !found {
+		return 0
+	}
+	j := i
+	for j < len(c.sorted) && c.sorted[j] == g {
+		j++
+	}
+	return j - i
+}
+
+// distinct returns the number of distinct ids.
+func (c counter) distinct() int {
+	n := 0
+	for i := range c.sorted {
+		if i == 0 || c.sorted[i] != c.sorted[i-1] {
+			n++
+		}
+	}
+	return n
+}
+
+// feasible checks that k draws from a pool of n indices, excluding the `self` indices that
+// are the node itself when autapses are disallowed, can succeed.
+func (b *builder) feasible(k int64, n, self int, what string, node uint64, degree string) error {
+	avail := int64(n - self)
+	if k > 0 && (avail == 0 || (!b.spec.AllowMultapses && k > avail)) {
+		return status.Errorf(status.BadProperty, "conn_spec (rule %s): cannot draw %s=%d %s for node %d without autapses%s: only %d candidates other than the node itself; the rule would never finish", b.spec.Rule, degree, k, what, node, map[bool]string{true: "", false: " and multapses"}[b.spec.AllowMultapses], avail)
+	}
+	return nil
+}
+
+func (b *builder) fixedIndegree() error {
+	rng, err := b.stream(b.st.VP, "VP")
+	if err != nil {
+		return err
+	}
+	k, n := b.spec.Indegree, len(b.sources)
+	var cnt counter
+	if !b.spec.AllowAutapses {
+		cnt = newCounter(b.sources)
+	}
+	var seen idSet
+	for ti, t := range b.targets {
+		if b.pl.TargetVP(t) != b.vp {
+			continue
+		}
+		if !b.spec.AllowAutapses {
+			if err := b.feasible(k, n, cnt.count(t), "sources", t, "indegree"); err != nil {
+				return err
+			}
+		}
+		if !b.spec.AllowMultapses {
+			seen.reset(int(k))
+		}
+		base := ti * int(k)
+		for j := 0; j < int(k); j++ {
+			var s uint64
+			for {
+				si := rng.UniformInt(uint64(n))
+				s = b.sources[si]
+				if !b.spec.AllowAutapses && s == t {
+					continue
+				}
+				if !b.spec.AllowMultapses && !seen.insert(si) {
+					continue
+				}
+				break
+			}
+			if err := b.emit(s, t, base+j); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (b *builder) fixedOutdegree() error {
+	rng, err := b.stream(b.st.RankSync, "rank-synchronised")
+	if err != nil {
+		return err
+	}
+	k, n := b.spec.Outdegree, len(b.targets)
+	var cnt counter
+	if !b.spec.AllowAutapses {
+		cnt = newCounter(b.targets)
+	}
+	var seen idSet
+	for si, s := range b.sources {
+		if !b.spec.AllowAutapses {
+			if err := b.feasible(k, n, cnt.count(s), "targets", s, "outdegree"); err != nil {
+				return err
+			}
+		}
+		if !b.spec.AllowMultapses {
+			seen.reset(int(k))
+		}
+		base := si * int(k)
+		for j := 0; j < int(k); j++ {
+			var t uint64
+			for {
+				ti := rng.UniformInt(uint64(n))
+				t = b.targets[ti]
+				if !b.spec.AllowAutapses && s == t {
+					continue
+				}
+				if !b.spec.AllowMultapses && !seen.insert(ti) {
+					continue
+				}
+				break
+			}
+			if b.pl.TargetVP(t) == b.vp {
+				if err := b.emit(s, t, base+j); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// splitTotal distributes n connections over the VPs by sequential binomials (GSL's
+// multinomial algorithm, as NEST's FixedTotalNumberBuilder): VP k, holding counts[k] of the
+// total targets, gets Binomial(n - assigned, counts[k] / (targets on VPs k, k+1, ...)).
+func splitTotal(n int64, counts []int64, total int64, rng *vp.Stream) []int64 {
+	quota := make([]int64, len(counts))
+	var assigned, before int64
+	for k, c := range counts {
+		if assigned == n {
+			break
+		}
+		if c > 0 {
+			quota[k] = rng.Binomial(n-assigned, float64(c)/float64(total-before))
+		}
+		before += c
+		assigned += quota[k]
+	}
+	return quota
+}
+
+func (b *builder) fixedTotalNumber() error {
+	rs, err := b.stream(b.st.RankSync, "rank-synchronised")
+	if err != nil {
+		return err
+	}
+	counts := make([]int64, b.pl.NumVPs)
+	var local []uint64
+	for _, t := range b.targets {
+		v := b.pl.TargetVP(t) // checked by requireProxies
+		counts[v]++
+		if v == b.vp {
+			local = append(local, t)
+		}
+	}
+	quota := splitTotal(b.spec.N, counts, int64(len(b.targets)), rs)[b.vp]
+	if quota == 0 {
+		return nil
+	}
+	rng, err := b.stream(b.st.VP, "VP")
+	if err != nil {
+		return err
+	}
+	ns, nt := uint64(len(b.sources)), uint64(len(local))
+	if !b.spec.AllowAutapses {
+		// Some pair must be a non-autapse: not every source and local target the same node.
+		ok := false
+		for _, g := range b.sources {
+			if g != local[0] {
+				ok = true
+				break
+			}
+		}
+		for _, g := range local {
+			if g != local[0] {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return status.Errorf(status.BadProperty, "conn_spec (rule fixed_total_number): without autapses no connection can be made on VP %d: its only target %d is the only source; the rule would never finish", b.vp, local[0])
+		}
+	}
+	for idx := 0; quota > 0; {
+		s := b.sources[rng.UniformInt(ns)]
+		t := local[rng.UniformInt(nt)]
+		if !b.spec.AllowAutapses && s == t {
+			continue
+		}
+		if err := b.emit(s, t, idx); err != nil {
+			return err
+		}
+		idx++
+		quota--
+	}
+	return nil
+}
+
+func (b *builder) pairwiseBernoulli() error {
+	rng, err := b.stream(b.st.VP, "VP")
+	if err != nil {
+		return err
+	}
+	p := b.spec.P
+	for _, t := range b.targets {
+		if b.pl.TargetVP(t) != b.vp {
+			continue
+		}
+		for _, s := range b.sources {
+			if !b.spec.AllowAutapses && s == t {
+				continue
+			}
+			if rng.Float64() >= p {
+				continue
+			}
+			if err := b.emit(s, t, -1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (b *builder) symmetricPairwiseBernoulli() error {
+	rng, err := b.stream(b.st.ThreadSync, "thread-synchronised")
+	if err != nil {
+		return err
+	}
+	n := int64(len(b.sources))
+	if n == 0 {
+		return nil
+	}
+	// With repeated source ids, fewer distinct candidates than drawn sources could exist.
+	var cnt counter
+	distinct := n
+	if c := newCounter(b.sources); int64(c.distinct()) < n {
+		cnt, distinct = c, int64(c.distinct())
+	}
+	var seen idSet
+	for _, t := range b.targets {
+		k := n
+		for k >= n {
+			k = rng.Binomial(n, b.spec.P)
+		}
+		if cnt.sorted != nil {
+			avail := distinct
+			if cnt.count(t) > 0 {
+				avail--
+			}
+			if k > avail {
+				return status.Errorf(status.BadProperty, "conn_spec (rule symmetric_pairwise_bernoulli): cannot draw %d distinct sources other than node %d from %d distinct source ids; the rule would never finish", k, t, distinct)
+			}
+		}
+		tLocal := b.pl.TargetVP(t) == b.vp
+		seen.reset(int(k))
+		for i := int64(0); i < k; {
+			s := b.sources[rng.UniformInt(uint64(n))]
+			if s == t || !seen.insert(s) {
+				continue
+			}
+			if tLocal {
+				if err := b.emit(s, t, -1); err != nil {
+					return err
+				}
+			}
+			if b.pl.TargetVP(s) == b.vp {
+				if err := b.emit(t, s, -1); err != nil {
+					return err
+				}
+			}
+			i++
+		}
+	}
+	return nil
+}
+
+// idSet is a small open-addressing hash set of uint64 keys, cleared in O(1) by generation
+// stamps; it holds the indices or ids already drawn for one node.
+type idSet struct {
+	keys  []uint64
+	stamp []uint32
+	gen   uint32
+	mask  uint64
+}
+
+// reset empties the set and makes room for n keys at load <= 1/2.
+func (s *idSet) reset(n int) {
+	size := 8
+	for size < 2*n {
+		size <<= 1
+	}
+	if size > len(s.keys) {
+		s.keys = make([]uint64, size)
+		s.stamp = make([]uint32, size)
+		s.gen = 0
+		s.mask = uint64(size - 1)
+	}
+	s.gen++
+	if s.gen == 0 { // wrapped: clear the stamps
+		clear(s.stamp)
+		s.gen = 1
+	}
+}
+
+// insert adds k and reports whether it was absent.
+func (s *idSet) insert(k uint64) bool {
+	i := (k * 0x9e3779b97f4a7c15) >> 32 & s.mask
+	for s.stamp[i] == s.gen {
+		if s.keys[i] == k {
+			return false
+		}
+		i = (i + 1) & s.mask
+	}
+	s.keys[i], s.stamp[i] = k, s.gen
+	return true
+}

@@ -1,0 +1,478 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/nest-mpi/nest-mpi/connect"
+	"github.com/nest-mpi/nest-mpi/models"
+	"github.com/nest-mpi/nest-mpi/models/status"
+	"github.com/nest-mpi/nest-mpi/vp"
+)
+
+// synSpec is a parsed syn_spec.
+type synSpec struct {
+	syn           *synModel
+	weight, delay connect.Value
+	hasDelay      bool
+	rport         connect.Value
+	kplus         connect.Value
+	stdp          map[string]connect.Value // per-connection STDP parameters (stdp_synapse)
+}
+
+// Connect connects pre to post. connSpec is nil (all_to_all), a rule name or a dictionary;
+// synSpec is nil (static_synapse), a synapse model name or a dictionary with synapse_model,
+// weight, delay, receptor_type and model parameters, each a scalar, an array or a distribution.
+func (k *Kernel) Connect(pre, post NodeCollection, connSpec, synSpec any) error {
+	if err := k.valid(pre); err != nil {
+		return err
+	}
+	if err := k.valid(post); err != nil {
+		return err
+	}
+	return k.connect(pre.ids, post.ids, connSpec, synSpec)
+}
+
+// ConnectArrays connects sources[i] to targets[i] for every i (PyNEST's Connect with arrays);
+// ids may repeat. synSpec values may be arrays of the same length.
+func (k *Kernel) ConnectArrays(sources, targets []uint64, synSpec any) error {
+	if len(sources) != len(targets) {
+		return status.Errorf(status.DimensionMismatch, "Connect: %d sources and %d targets; arrays must have equal length", len(sources), len(targets))
+	}
+	for _, ids := range [][]uint64{sources, targets} {
+		for _, id := range ids {
+			if id == 0 || id >= uint64(len(k.nodes)) {
+				return status.Errorf(status.UnknownNode, "Node with id %d does not exist.", id)
+			}
+		}
+	}
+	return k.connect(sources, targets, "one_to_one", synSpec)
+}
+
+func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
+	if err := k.usable("Connect"); err != nil {
+		return err
+	}
+	spec, err := connect.ParseSpec(connSpec)
+	if err != nil {
+		return err
+	}
+	if err := spec.Check(len(pre), len(post)); err != nil {
+		return err
+	}
+	ss, err := k.parseSynSpec(synSpecV, spec, len(pre), len(post))
+	if err != nil {
+		return err
+	}
+	if err := k.checkEndpoints(pre, post, ss); err != nil {
+		return err
+	}
+	marks := k.markConnections()
+	saved := k.saveStreams()
+	rank := k.streams.RankSync
+	thr := k.streams.ThreadSync[0]
+	errs := make([]error, len(k.vps))
+	rankCopies := make([]vp.Stream, len(k.vps))
+	runErr := k.pool.Run(func(t int) {
+		st := k.vps[t]
+		rankCopies[t] = rank
+		thrCopy := thr
+		streams := connect.Streams{VP: st.rng, RankSync: &rankCopies[t], ThreadSync: &thrCopy}
+		errs[t] = connect.Build(spec, pre, post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
+			return k.makeConnection(st, ss, src, tgt, idx)
+		})
+	})
+	if runErr == nil {
+		runErr = firstErr(errs)
+	}
+	if runErr != nil {
+		k.undoConnections(marks)
+		k.restoreStreams(saved)
+		return runErr
+	}
+	if len(k.vps) > 0 {
+		k.streams.RankSync = rankCopies[0]
+	}
+	k.noteDeviceSynapse(pre, ss)
+	return nil
+}
+
+func firstErr(errs []error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// placement tells connection rules where nodes live: neurons on their VP, recorders (replicated
+// targets) nowhere in particular, so their connections follow the source.
+func (k *Kernel) placement() connect.Placement {
+	return connect.Placement{
+		NumVPs: k.layout.NumVPs(),
+		TargetVP: func(gid uint64) int {
+			if d := k.deviceOf(gid); d != nil && d.kind.IsRecorder() && d.kind != models.KindMultimeter {
+				return -1
+			}
+			return k.layout.VPOf(gid)
+		},
+		SourceVP: func(gid uint64) int { return k.layout.VPOf(gid) },
+	}
+}
+
+// parseSynSpec reads a syn_spec: a model name, nil, or a dictionary.
+func (k *Kernel) parseSynSpec(v any, spec connect.Spec, nPre, nPost int) (*synSpec, error) {
+	var d Params
+	switch x := v.(type) {
+	case nil:
+		d = Params{}
+	case string:
+		d = Params{"synapse_model": x}
+	case Params:
+		d = x
+	default:
+		return nil, status.Errorf(status.TypeMismatch, "Connect: syn_spec must be a synapse model name or a dictionary, got %T", v)
+	}
+	r := status.NewReader(d, "syn_spec")
+	name := "static_synapse"
+	if _, err := r.String("synapse_model", &name); err != nil {
+		return nil, err
+	}
+	var old string
+	if ok, err := r.String("model", &old); err != nil {
+		return nil, err
+	} else if ok {
+		k.note("syn_spec key \"model\" is the old name of \"synapse_model\"")
+		name = old
+	}
+	syn, err := k.synByName(name)
+	if err != nil {
+		return nil, err
+	}
+	for _, key := range syn.m.CommonKeys() {
+		if r.Has(key) {
+			return nil, status.Errorf(status.NotImplemented, "Connect: %s is a common property of %s; it can only be set via SetDefaults() or CopyModel()", key, name)
+		}
+	}
+	ss := &synSpec{syn: syn, weight: connect.Scalar(syn.m.Weight), delay: connect.Scalar(syn.m.Delay),
+		rport: connect.Scalar(0), kplus: connect.Scalar(syn.m.Kplus)}
+	arrayLen := spec.ArrayLen(nPre, nPost)
+	read := func(key string, dst *connect.Value) (bool, error) {
+		raw, ok := r.Raw(key)
+		if !ok {
+			return false, nil
+		}
+		val, err := connect.ParseValue(raw)
+		if err != nil {
+			return false, status.Errorf(status.BadParameter, "Connect: syn_spec %s: %v", key, err)
+		}
+		if val.IsArray() && val.Len() != arrayLen {
+			if arrayLen < 0 {
+				return false, status.Errorf(status.NotImplemented, "Connect: the rule %s does not accept arrays for %s", spec.Rule, key)
+			}
+			return false, status.Errorf(status.DimensionMismatch, "Connect: syn_spec %s has %d values; the rule %s needs %d", key, val.Len(), spec.Rule, arrayLen)
+		}
+		*dst = val
+		return true, nil
+	}
+	if _, err := read("weight", &ss.weight); err != nil {
+		return nil, err
+	}
+	if ss.hasDelay, err = read("delay", &ss.delay); err != nil {
+		return nil, err
+	}
+	if _, err := read("receptor_type", &ss.rport); err != nil {
+		return nil, err
+	}
+	if syn.m.Kind() != models.SynStatic {
+		if _, err := read("Kplus", &ss.kplus); err != nil {
+			return nil, err
+		}
+	}
+	if syn.m.Kind() == models.SynSTDP {
+		ss.stdp = map[string]connect.Value{}
+		for _, key := range []string{"tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax"} {
+			var val connect.Value
+			if ok, err := read(key, &val); err != nil {
+				return nil, err
+			} else if ok {
+				ss.stdp[key] = val
+			}
+		}
+	}
+	if err := k.checkUnused(r); err != nil {
+		return nil, err
+	}
+	return ss, nil
+}
+
+// checkEndpoints refuses connections that no rule can make: wrong direction to or from devices,
+// devices with more than one synapse model, and STDP from devices.
+func (k *Kernel) checkEndpoints(pre, post []uint64, ss *synSpec) error {
+	srcDev, tgtDev := k.kindsOf(pre), k.kindsOf(post)
+	for kind := range tgtDev {
+		switch {
+		case kind == models.KindSpikeRecorder:
+		case kind == models.KindMultimeter:
+			return status.Errorf(status.IllegalConnection, "Connect: a multimeter or voltmeter is the source of its connections: Connect(meter, neurons), not Connect(neurons, meter)")
+		case kind == models.KindWeightRecorder:
+			return status.Errorf(status.IllegalConnection, "Connect: a weight_recorder is not connected; set it as the weight_recorder of a synapse model with SetDefaults or CopyModel")
+		default:
+			return status.Errorf(status.IllegalConnection, "Connect: stimulation devices cannot receive connections")
+		}
+		if len(srcDev) > 0 {
+			return status.Errorf(status.IllegalConnection, "Connect: devices cannot be connected to recorders")
+		}
+	}
+	for kind := range srcDev {
+		switch {
+		case kind == models.KindSpikeRecorder || kind == models.KindWeightRecorder:
+			return status.Errorf(status.IllegalConnection, "Connect: a recorder cannot be the source of a connection; connect neurons to it")
+		case kind == models.KindMultimeter:
+		default:
+			if ss.syn.m.Kind() != models.SynStatic {
+				return status.Errorf(status.IllegalConnection, "Connect: connections from stimulation devices must use a static synapse model, not %s", ss.syn.m.Name())
+			}
+		}
+		if len(tgtDev) > 0 {
+			return status.Errorf(status.IllegalConnection, "Connect: devices cannot be connected to devices")
+		}
+	}
+	for _, id := range pre {
+		if d := k.deviceOf(id); d != nil && d.synID >= 0 && d.synID != ss.syn.id {
+			return status.Errorf(status.IllegalConnection, "Connect: all outgoing connections of a stimulation device must use the same synapse model; node %d uses %s", id, k.syns[d.synID].m.Name())
+		}
+	}
+	return nil
+}
+
+func (k *Kernel) kindsOf(ids []uint64) map[models.DeviceKind]bool {
+	out := map[models.DeviceKind]bool{}
+	seen := map[int32]bool{}
+	for _, id := range ids {
+		m := k.nodes[id].model
+		if seen[m] {
+			continue
+		}
+		seen[m] = true
+		if e := k.models.list[m]; e.device != nil {
+			out[e.device.Kind()] = true
+		}
+	}
+	return out
+}
+
+func (k *Kernel) noteDeviceSynapse(pre []uint64, ss *synSpec) {
+	for _, id := range pre {
+		if d := k.deviceOf(id); d != nil {
+			d.synID = ss.syn.id
+			if d.kind == models.KindMultimeter {
+				d.connected = true
+			}
+		}
+	}
+}
+
+// delaySteps converts and checks a delay (NEST's DelayChecker).
+func (k *Kernel) delaySteps(ms float64) (int64, error) {
+	if math.IsNaN(ms) || math.IsInf(ms, 0) {
+		return 0, status.Errorf(status.BadDelay, "Delay must be a finite number, got %g", ms)
+	}
+	d := k.grid.DelaySteps(ms)
+	if d < 1 {
+		return 0, status.Errorf(status.BadDelay, "Delay must be greater than or equal to resolution (delay %g ms, resolution %g ms)", ms, k.grid.H())
+	}
+	if d > maxDelaySteps {
+		return 0, status.Errorf(status.BadDelay, "Delay %g ms is too large (at most %d steps)", ms, maxDelaySteps)
+	}
+	if k.simulated && (d < k.minDelay || d > k.maxDelay) {
+		return 0, status.Errorf(status.BadDelay, "Delay %g ms is outside the range [%g, %g] ms fixed by the earlier simulation", ms, k.grid.Ms(k.minDelay), k.grid.Ms(k.maxDelay))
+	}
+	if k.userDelays && (d < k.userMin || d > k.userMax) {
+		return 0, status.Errorf(status.BadDelay, "Delay %g ms is outside the range [%g, %g] ms set by min_delay and max_delay", ms, k.grid.Ms(k.userMin), k.grid.Ms(k.userMax))
+	}
+	return d, nil
+}
+
+// makeConnection creates one connection owned by VP st, drawing its parameters from st's stream
+// in NEST's order: model parameters, then delay, then weight.
+func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx int) error {
+	var sp models.StdpParams
+	if ss.stdp != nil {
+		sp = ss.syn.m.Stdp
+		for key, v := range ss.stdp {
+			x := v.At(idx, st.rng)
+			r := status.NewReader(Params{key: x}, ss.syn.m.Name())
+			if err := models.ReadStdpConn(r, &sp); err != nil {
+				return err
+			}
+		}
+	}
+	kplus := ss.kplus.At(idx, st.rng)
+	rportF := ss.rport.At(idx, st.rng)
+	delayMs := ss.delay.At(idx, st.rng)
+	w := ss.weight.At(idx, st.rng)
+	d, err := k.delaySteps(delayMs)
+	if err != nil {
+		return err
+	}
+	rport := int(rportF)
+	if float64(rport) != rportF || rport < 0 || rport > maxRport {
+		return status.Errorf(status.UnknownReceptorType, "Connect: receptor_type must be an integer in [0, %d], got %g", maxRport, rportF)
+	}
+	st.noteDelay(d)
+	srcDev, tgtDev := k.deviceOf(src), k.deviceOf(tgt)
+	switch {
+	case tgtDev != nil: // neuron -> spike_recorder, on the source's VP
+		st.recPairs = append(st.recPairs, recPair{local: k.nodes[src].local, dev: int32(tgtDev.idx)})
+		return nil
+	case srcDev != nil && srcDev.kind == models.KindMultimeter:
+		return k.bindMultimeter(st, srcDev, tgt)
+	}
+	tm := k.models.list[k.nodes[tgt].model].neuron
+	kind := models.SpikeEvent
+	if srcDev != nil && srcDev.kind.IsCurrentSource() {
+		kind = models.CurrentEvent
+	}
+	ch, err := tm.Channel(kind, rport)
+	if err != nil {
+		return err
+	}
+	local := uint32(k.nodes[tgt].local)
+	dr := packDR(d, ch, rport)
+	if srcDev != nil {
+		inst := st.devs[srcDev.idx]
+		inst.tgt = append(inst.tgt, local)
+		inst.w = append(inst.w, w)
+		inst.dr = append(inst.dr, dr)
+		return nil
+	}
+	if ss.syn.m.Kind() != models.SynStatic {
+		if err := sp.Validate(ss.syn.m.Name(), w, kplus, ss.syn.m.Kind() == models.SynSTDP); err != nil {
+			return err
+		}
+	}
+	c := st.store(ss.syn)
+	c.add(uint32(src), local, w, dr)
+	if ss.syn.m.Kind() != models.SynStatic {
+		c.kplus = append(c.kplus, kplus)
+		c.tlast = append(c.tlast, 0)
+		if ss.syn.m.Kind() == models.SynSTDP {
+			c.sp = append(c.sp, sp)
+		}
+		st.arch.registerSTDP(int(local), k.grid.Ms(d))
+	}
+	return nil
+}
+
+// store returns the VP's store for a synapse model, creating it.
+func (v *vpState) store(s *synModel) *connStore {
+	for len(v.stores) <= s.id {
+		v.stores = append(v.stores, nil)
+	}
+	if v.stores[s.id] == nil {
+		v.stores[s.id] = newConnStore(s)
+	}
+	return v.stores[s.id]
+}
+
+func (v *vpState) noteDelay(d int64) {
+	if v.dmin == 0 || d < v.dmin {
+		v.dmin = d
+	}
+	if d > v.dmax {
+		v.dmax = d
+	}
+}
+
+// bindMultimeter makes a multimeter sample neuron tgt (on VP st).
+func (k *Kernel) bindMultimeter(st *vpState, dev *device, tgt uint64) error {
+	mp := dev.params.(*models.MultimeterParams)
+	e := k.models.list[k.nodes[tgt].model]
+	recs := e.neuron.Recordables()
+	idx := make([]int, len(mp.RecordFrom))
+	for i, name := range mp.RecordFrom {
+		j := slices.Index(recs, name)
+		if j < 0 {
+			return status.Errorf(status.IllegalConnection, "Connect: %s has no recordable %q; its recordables are %v", e.name, name, recs)
+		}
+		idx[i] = j
+	}
+	inst := st.devs[dev.idx]
+	inst.mm = append(inst.mm, &mmBinding{dev: dev, local: k.nodes[tgt].local, gid: tgt, rec: idx, next: -1})
+	return nil
+}
+
+// connMark remembers how many connections every store had, to undo a failed Connect.
+type connMark struct {
+	stores   []int
+	devs     []int
+	mms      []int
+	recPairs int
+	dmin     int64
+	dmax     int64
+}
+
+func (k *Kernel) markConnections() []connMark {
+	out := make([]connMark, len(k.vps))
+	for t, st := range k.vps {
+		m := connMark{recPairs: len(st.recPairs), dmin: st.dmin, dmax: st.dmax}
+		for _, c := range st.stores {
+			n := 0
+			if c != nil {
+				n = c.len()
+			}
+			m.stores = append(m.stores, n)
+		}
+		for _, inst := range st.devs {
+			m.devs = append(m.devs, len(inst.tgt))
+			m.mms = append(m.mms, len(inst.mm))
+		}
+		out[t] = m
+	}
+	return out
+}
+
+func (k *Kernel) undoConnections(marks []connMark) {
+	for t, st := range k.vps {
+		m := marks[t]
+		for i, c := range st.stores {
+			if c == nil {
+				continue
+			}
+			n := 0
+			if i < len(m.stores) {
+				n = m.stores[i]
+			}
+			st.arch.unregisterSTDP(c, n)
+			c.truncate(n)
+		}
+		for i, inst := range st.devs {
+			inst.tgt, inst.w, inst.dr = inst.tgt[:m.devs[i]], inst.w[:m.devs[i]], inst.dr[:m.devs[i]]
+			inst.mm = inst.mm[:m.mms[i]]
+		}
+		st.recPairs = st.recPairs[:m.recPairs]
+		st.dmin, st.dmax = m.dmin, m.dmax
+	}
+}
+
+// countConnections returns the number of connections on this rank.
+func (k *Kernel) countConnections() int64 {
+	var n int64
+	for _, st := range k.vps {
+		for _, c := range st.stores {
+			if c != nil {
+				n += int64(c.len())
+			}
+		}
+		for _, inst := range st.devs {
+			n += int64(len(inst.tgt) + len(inst.mm))
+		}
+		n += int64(len(st.recPairs))
+	}
+	return n
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,134 @@
+package kernel
+
+import (
+	"slices"
+	"sort"
+
+	"github.com/nest-mpi/nest-mpi/models"
+)
+
+// Packing of connStore.dr: delay in steps (bits 0-21), input channel (bits 22-25), receptor port
+// (bits 26-31).
+const (
+	delayBits     = 22
+	delayMask     = 1<<delayBits - 1
+	chanShift     = 22
+	chanMask      = 0xF
+	rportShift    = 26
+	maxRport      = 63
+	maxDelaySteps = delayMask
+)
+
+func packDR(delay int64, ch models.Channel, rport int) uint32 {
+	return uint32(delay) | uint32(ch)<<chanShift | uint32(rport)<<rportShift
+}
+
+func drDelay(dr uint32) int64         { return int64(dr & delayMask) }
+func drChan(dr uint32) models.Channel { return models.Channel(dr >> chanShift & chanMask) }
+func drRport(dr uint32) int64         { return int64(dr >> rportShift) }
+
+// connStore holds the connections of one synapse model whose targets live on one VP, as arrays.
+// After Prepare the connections are sorted by source (stable, so creation order is kept per
+// source) and indexed by srcIDs/srcStart: the connections of source srcIDs[i] are
+// [srcStart[i], srcStart[i+1]). Connections made after that sit in an unsorted tail with their
+// sources in tailSrc until the next Prepare. A static connection costs 16 bytes: target (4),
+// weight (8), delay+channel+receptor (4).
+type connStore struct {
+	syn *synModel
+	tgt []uint32
+	w   []float64
+	dr  []uint32
+	// STDP state (nil for static synapses)
+	kplus []float64
+	tlast []float64
+	sp    []models.StdpParams // per connection, stdp_synapse only
+
+	srcIDs   []uint32
+	srcStart []uint32
+	tailSrc  []uint32
+}
+
+func newConnStore(s *synModel) *connStore { return &connStore{syn: s} }
+
+func (c *connStore) len() int { return len(c.tgt) }
+
+func (c *connStore) add(src uint32, tgt uint32, w float64, dr uint32) {
+	c.tailSrc = append(c.tailSrc, src)
+	c.tgt = append(c.tgt, tgt)
+	c.w = append(c.w, w)
+	c.dr = append(c.dr, dr)
+}
+
+// truncate drops connections from index n on (undoing a failed Connect); n must lie in the tail.
+func (c *connStore) truncate(n int) {
+	sorted := c.len() - len(c.tailSrc)
+	c.tailSrc = c.tailSrc[:n-sorted]
+	c.tgt, c.w, c.dr = c.tgt[:n], c.w[:n], c.dr[:n]
+	if c.kplus != nil {
+		c.kplus, c.tlast = c.kplus[:n], c.tlast[:n]
+	}
+	if c.sp != nil {
+		c.sp = c.sp[:n]
+	}
+}
+
+// sources returns the source of every connection, in storage order.
+func (c *connStore) sources() []uint32 {
+	out := make([]uint32, 0, c.len())
+	for i, s := range c.srcIDs {
+		for j := c.srcStart[i]; j < c.srcStart[i+1]; j++ {
+			out = append(out, s)
+		}
+	}
+	return append(out, c.tailSrc...)
+}
+
+// sortBySource merges the tail into the sorted part: a stable sort of all connections by source.
+func (c *connStore) sortBySource() {
+	if len(c.tailSrc) == 0 {
+		return
+	}
+	src := c.sources()
+	perm := make([]int32, len(src))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	sort.SliceStable(perm, func(a, b int) bool { return src[perm[a]] < src[perm[b]] })
+	c.tgt = permute(c.tgt, perm)
+	c.w = permute(c.w, perm)
+	c.dr = permute(c.dr, perm)
+	if c.kplus != nil {
+		c.kplus, c.tlast = permute(c.kplus, perm), permute(c.tlast, perm)
+	}
+	if c.sp != nil {
+		c.sp = permute(c.sp, perm)
+	}
+	c.srcIDs, c.srcStart = c.srcIDs[:0], c.srcStart[:0]
+	for i, p := range perm {
+		s := src[p]
+		if len(c.srcIDs) == 0 || c.srcIDs[len(c.srcIDs)-1] != s {
+			c.srcIDs = append(c.srcIDs, s)
+			c.srcStart = append(c.srcStart, uint32(i))
+		}
+	}
+	c.srcStart = append(c.srcStart, uint32(len(perm)))
+	c.tailSrc = nil
+}
+
+func permute[T any](xs []T, perm []int32) []T {
+	out := make([]T, len(xs))
+	for i, p := range perm {
+		out[i] = xs[p]
+	}
+	return out
+}
+
+// rangeOf returns the connections of source gid: [first, last).
+func (c *connStore) rangeOf(gid uint32) (int, int) {
+	ids := c.srcIDs
+	i, found := slices.BinarySearch(ids, gid)
+	if !found {
+		return 0, 0
+	}
+	return int(c.srcStart[i]), int(c.srcStart[i+1])
+}

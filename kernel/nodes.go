@@ -1,0 +1,437 @@
+package kernel
+
+import (
+	"fmt"
+
+	"github.com/nest-mpi/nest-mpi/connect"
+	"github.com/nest-mpi/nest-mpi/models"
+	"github.com/nest-mpi/nest-mpi/models/status"
+	"github.com/nest-mpi/nest-mpi/vp"
+)
+
+// Create makes n nodes of a model and returns them. params (optional) is one dictionary whose
+// values are scalars (for all nodes), lists of length n (one per node) or random distributions
+// (connect.Dist, or a dictionary with "distribution"), drawn per node from the stream of the
+// node's virtual process. Nothing is created if any value is invalid.
+func (k *Kernel) Create(model string, n int, params ...Params) (NodeCollection, error) {
+	if len(params) > 1 {
+		return NodeCollection{}, status.Errorf(status.BadParameter, "Create: give one parameter dictionary (or use CreateEach for one per node)")
+	}
+	var p Params
+	if len(params) == 1 {
+		p = params[0]
+	}
+	return k.create(model, n, p, nil)
+}
+
+// CreateEach makes len(params) nodes, node i with params[i] (PyNEST's list of dictionaries).
+func (k *Kernel) CreateEach(model string, params []Params) (NodeCollection, error) {
+	return k.create(model, len(params), nil, params)
+}
+
+func (k *Kernel) create(model string, n int, common Params, each []Params) (NodeCollection, error) {
+	if err := k.usable("Create"); err != nil {
+		return NodeCollection{}, err
+	}
+	model = k.resolveModelName(model)
+	e, ok := k.models.lookup(model)
+	if !ok {
+		if k.isSynName(model) {
+			return NodeCollection{}, status.Errorf(status.UnknownModelName, "Create: %q is a synapse model, not a node model", model)
+		}
+		return NodeCollection{}, status.Errorf(status.UnknownModelName, "Create: %q is not a known model name (see Models())", model)
+	}
+	if n < 1 {
+		return NodeCollection{}, status.Errorf(status.BadParameter, "Create: number of nodes n must be positive, got %d", n)
+	}
+	plan, err := k.planParams(e.name, n, common, each)
+	if err != nil {
+		return NodeCollection{}, err
+	}
+	saved := k.saveStreams()
+	var ids []uint64
+	if e.neuron != nil {
+		ids, err = k.createNeurons(e, n, plan)
+	} else {
+		ids, err = k.createDevices(e, n, plan)
+	}
+	if err != nil {
+		k.restoreStreams(saved)
+		return NodeCollection{}, err
+	}
+	return NodeCollection{k: k, gen: k.gen, ids: ids}, nil
+}
+
+// paramPlan splits node parameters into values common to all nodes and values that differ per
+// node (lists, per-node dictionaries, random distributions).
+type paramPlan struct {
+	common  Params
+	perNode map[string]connect.Value
+	each    []Params
+}
+
+func (k *Kernel) planParams(context string, n int, common Params, each []Params) (*paramPlan, error) {
+	pl := &paramPlan{common: Params{}, perNode: map[string]connect.Value{}}
+	for key, v := range k.normalizeNodeParams(common) {
+		if !isPerNodeValue(v) {
+			pl.common[key] = v
+			continue
+		}
+		val, err := connect.ParseValue(v)
+		if err != nil {
+			return nil, status.Errorf(status.BadParameter, "%s: parameter %s: %v", context, key, err)
+		}
+		if val.IsArray() && val.Len() != n {
+			return nil, status.Errorf(status.DimensionMismatch, "%s: parameter %s has %d values for %d nodes", context, key, val.Len(), n)
+		}
+		pl.perNode[key] = val
+	}
+	for _, d := range each {
+		pl.each = append(pl.each, k.normalizeNodeParams(d))
+	}
+	return pl, nil
+}
+
+// isPerNodeValue reports whether a parameter value is a list of numbers or a distribution.
+func isPerNodeValue(v any) bool {
+	switch x := v.(type) {
+	case []float64, []int64, []int, connect.Dist, connect.Value:
+		return true
+	case []any:
+		if len(x) == 0 {
+			return false
+		}
+		_, err := status.ToFloat(x[0])
+		return err == nil
+	case Params:
+		_, ok := x["distribution"]
+		return ok
+	}
+	return false
+}
+
+// normalizeNodeParams converts node collections in a dictionary to id lists.
+func (k *Kernel) normalizeNodeParams(p Params) Params {
+	if p == nil {
+		return nil
+	}
+	out := make(Params, len(p))
+	for key, v := range p {
+		if nc, ok := v.(NodeCollection); ok {
+			v = nc.IDs()
+		}
+		out[key] = v
+	}
+	return out
+}
+
+// nodeParams returns the dictionary for the i-th new node (drawing random values from rng).
+func (pl *paramPlan) nodeParams(i int, rng *vp.Stream) Params {
+	d := Params{}
+	for key, v := range pl.perNode {
+		d[key] = v.At(i, rng)
+	}
+	if pl.each != nil {
+		for key, v := range pl.each[i] {
+			d[key] = v
+		}
+	}
+	return d
+}
+
+func (pl *paramPlan) hasPerNode() bool { return len(pl.perNode) > 0 || pl.each != nil }
+
+// createNeurons places n neurons round robin on the VPs. The common parameters are validated once
+// on a scratch copy of the model; per-node values are drawn on each local VP in node order and
+// validated on a scratch neuron before anything is created.
+func (k *Kernel) createNeurons(e *modelEntry, n int, pl *paramPlan) ([]uint64, error) {
+	proto, arch := e.neuron, e.arch
+	if len(pl.common) > 0 {
+		proto = e.neuron.Copy(e.name)
+		r := status.NewReader(pl.common, e.name)
+		if err := proto.SetDefaults(r); err != nil {
+			return nil, err
+		}
+		if err := arch.read(r, e.name); err != nil {
+			return nil, err
+		}
+		if err := k.checkUnused(r); err != nil {
+			return nil, err
+		}
+	}
+	first := uint64(len(k.nodes))
+	ids := make([]uint64, n)
+	perNode := make([]Params, n)
+	for i := range ids {
+		ids[i] = first + uint64(i)
+		v := k.layout.VPOf(ids[i])
+		if !k.layout.IsLocalVP(v) || !pl.hasPerNode() {
+			continue
+		}
+		perNode[i] = pl.nodeParams(i, k.vps[k.layout.ThreadOfVP(v)].rng)
+		if err := k.checkNeuronParams(e.name, proto, arch, perNode[i]); err != nil {
+			return nil, fmt.Errorf("node %d: %w", ids[i], err)
+		}
+	}
+	for i, id := range ids {
+		v := k.layout.VPOf(id)
+		entry := nodeEntry{model: int32(e.id), local: -1}
+		if k.layout.IsLocalVP(v) {
+			st := k.vps[k.layout.ThreadOfVP(v)]
+			entry.local = int32(st.appendNeuron(e, proto, arch, id))
+			if perNode[i] != nil {
+				b, j := st.blockOf(int(entry.local))
+				r := status.NewReader(perNode[i], e.name)
+				if err := b.b.Set(j, r); err != nil {
+					return nil, status.Errorf(status.InternalError, "node %d: %v", id, err)
+				}
+				if err := st.arch.set(int(entry.local), r, e.name); err != nil {
+					return nil, status.Errorf(status.InternalError, "node %d: %v", id, err)
+				}
+			}
+		}
+		k.nodes = append(k.nodes, entry)
+	}
+	return ids, nil
+}
+
+// checkNeuronParams validates one node's dictionary on a scratch neuron.
+func (k *Kernel) checkNeuronParams(model string, proto models.NeuronModel, arch archParams, d Params) error {
+	scratch := proto.NewBlock()
+	scratch.Append(proto, 1)
+	r := status.NewReader(d, model)
+	if err := scratch.Set(0, r); err != nil {
+		return err
+	}
+	if err := arch.read(r, model); err != nil {
+		return err
+	}
+	return k.checkUnused(r)
+}
+
+// appendNeuron adds one neuron of model e (initialised from proto) and returns its VP-local index.
+func (v *vpState) appendNeuron(e *modelEntry, proto models.NeuronModel, arch archParams, id uint64) int {
+	idx := len(v.gids)
+	var b *nblock
+	if len(v.blocks) > 0 && v.blocks[len(v.blocks)-1].base == e.base {
+		b = v.blocks[len(v.blocks)-1]
+	} else {
+		b = &nblock{start: idx, base: e.base, b: proto.NewBlock()}
+		for _, c := range proto.Channels() {
+			for _, bi := range bufsOf(c) {
+				b.bufs[bi] = true
+			}
+		}
+		v.blocks = append(v.blocks, b)
+	}
+	b.b.Append(proto, 1)
+	v.gids = append(v.gids, id)
+	v.arch.grow(1, arch)
+	return idx
+}
+
+func (k *Kernel) saveStreams() []vp.Stream {
+	out := make([]vp.Stream, len(k.vps))
+	for i, v := range k.vps {
+		out[i] = *v.rng
+	}
+	return out
+}
+
+func (k *Kernel) restoreStreams(saved []vp.Stream) {
+	for i, v := range k.vps {
+		*v.rng = saved[i]
+	}
+}
+
+// usable reports an error if the kernel cannot take calls (an update failed earlier).
+func (k *Kernel) usable(call string) error {
+	if k.broken != nil {
+		return status.Errorf(status.KernelException, "%s: the kernel is in an inconsistent state after an error during simulation (%v); please run ResetKernel first", call, k.broken)
+	}
+	return nil
+}
+
+// GetStatus returns one dictionary per node; with keys, only those keys.
+func (k *Kernel) GetStatus(nc NodeCollection, keys ...string) ([]Params, error) {
+	if err := k.valid(nc); err != nil {
+		return nil, err
+	}
+	out := make([]Params, len(nc.ids))
+	for i, id := range nc.ids {
+		d := k.nodeStatus(id)
+		if len(keys) == 0 {
+			out[i] = d
+			continue
+		}
+		sel := Params{}
+		for _, key := range keys {
+			v, ok := d[key]
+			if !ok {
+				if local, _ := d["local"].(bool); !local {
+					sel[key] = nil
+					continue
+				}
+				return nil, status.Errorf(status.KeyError, "node %d (%s) has no parameter or state %q", id, d["model"], key)
+			}
+			sel[key] = v
+		}
+		out[i] = sel
+	}
+	return out, nil
+}
+
+// Get returns the values of one key for every node of nc, in order.
+func (k *Kernel) Get(nc NodeCollection, key string) ([]any, error) {
+	st, err := k.GetStatus(nc, key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(st))
+	for i, d := range st {
+		out[i] = d[key]
+	}
+	return out, nil
+}
+
+func (k *Kernel) nodeStatus(id uint64) Params {
+	ne := k.nodes[id]
+	e := k.models.list[ne.model]
+	v := k.layout.VPOf(id)
+	if e.device != nil {
+		return k.deviceStatus(k.devices[ne.local])
+	}
+	if ne.local < 0 {
+		return Params{"local": false, "model": "proxynode", "global_id": int64(id), "vp": int64(v), "element_type": "neuron"}
+	}
+	st := k.vps[k.layout.ThreadOfVP(v)]
+	b, j := st.blockOf(int(ne.local))
+	d := Params{}
+	b.b.Get(j, d)
+	st.arch.get(int(ne.local), d)
+	d["local"] = true
+	d["model"] = e.name
+	d["model_id"] = int64(e.id)
+	d["global_id"] = int64(id)
+	d["vp"] = int64(v)
+	d["thread"] = int64(st.thread)
+	d["thread_local_id"] = int64(ne.local)
+	d["element_type"] = "neuron"
+	d["frozen"] = false
+	d["node_uses_wfr"] = false
+	d["recordables"] = e.neuron.Recordables()
+	return d
+}
+
+// SetStatus sets parameters of every node of nc: scalars for all, lists one value per node,
+// distributions drawn per node. Validation is all or nothing over the collection.
+func (k *Kernel) SetStatus(nc NodeCollection, p Params) error {
+	if err := k.valid(nc); err != nil {
+		return err
+	}
+	pl, err := k.planParams("SetStatus", len(nc.ids), p, nil)
+	if err != nil {
+		return err
+	}
+	dicts := make([]Params, len(nc.ids))
+	saved := k.saveStreams()
+	for i, id := range nc.ids {
+		if th, ok := k.localThread(id); ok {
+			d := pl.nodeParams(i, k.vps[th].rng)
+			for key, v := range pl.common {
+				d[key] = v
+			}
+			dicts[i] = d
+		} else {
+			dicts[i] = Params{}
+		}
+	}
+	if err := k.setEach(nc, dicts); err != nil {
+		k.restoreStreams(saved)
+		return err
+	}
+	return nil
+}
+
+// SetStatusEach sets node i of nc from params[i].
+func (k *Kernel) SetStatusEach(nc NodeCollection, params []Params) error {
+	if err := k.valid(nc); err != nil {
+		return err
+	}
+	if len(params) != len(nc.ids) {
+		return status.Errorf(status.DimensionMismatch, "SetStatus: %d dictionaries for %d nodes", len(params), len(nc.ids))
+	}
+	norm := make([]Params, len(params))
+	for i, p := range params {
+		norm[i] = k.normalizeNodeParams(p)
+	}
+	return k.setEach(nc, norm)
+}
+
+// localThread returns the local thread of a neuron, or false for devices and non-local neurons.
+func (k *Kernel) localThread(id uint64) (int, bool) {
+	ne := k.nodes[id]
+	if k.models.list[ne.model].device != nil || ne.local < 0 {
+		return 0, false
+	}
+	return k.layout.ThreadOf(id), true
+}
+
+// setEach validates every dictionary on a scratch copy, then applies them all.
+func (k *Kernel) setEach(nc NodeCollection, dicts []Params) error {
+	for pass := 0; pass < 2; pass++ {
+		apply := pass == 1
+		for i, id := range nc.ids {
+			if err := k.setNode(id, dicts[i], apply); err != nil {
+				return fmt.Errorf("SetStatus of node %d: %w", id, err)
+			}
+		}
+	}
+	return nil
+}
+
+// setNode validates (apply false) or applies d to node id.
+func (k *Kernel) setNode(id uint64, d Params, apply bool) error {
+	ne := k.nodes[id]
+	e := k.models.list[ne.model]
+	if e.device != nil {
+		return k.setDevice(k.devices[ne.local], d, apply)
+	}
+	if ne.local < 0 {
+		return nil
+	}
+	st := k.vps[k.layout.ThreadOfVP(k.layout.VPOf(id))]
+	b, j := st.blockOf(int(ne.local))
+	r := status.NewReader(d, e.name)
+	r.MarkUsed(readOnlyNodeKeys...)
+	if !apply {
+		scratch := e.neuron.NewBlock()
+		scratch.Append(e.neuron, 1)
+		tmp := Params{}
+		b.b.Get(j, tmp)
+		if err := scratch.Set(0, status.NewReader(tmp, e.name)); err != nil {
+			return err
+		}
+		if err := scratch.Set(0, r); err != nil {
+			return err
+		}
+		arch := st.arch.p[ne.local]
+		if err := arch.read(r, e.name); err != nil {
+			return err
+		}
+		var clear bool
+		if _, err := r.Bool("clear", &clear); err != nil {
+			return err
+		}
+		return k.checkUnused(r)
+	}
+	if err := b.b.Set(j, r); err != nil {
+		return err
+	}
+	return st.arch.set(int(ne.local), r, e.name)
+}
+
+// readOnlyNodeKeys are keys GetStatus reports that SetStatus ignores when they carry the same
+// meaning (so a dictionary from GetStatus can be set back).
+var readOnlyNodeKeys = []string{"global_id", "model", "model_id", "local", "vp", "thread", "thread_local_id",
+	"element_type", "node_uses_wfr", "recordables", "t_spike", "post_trace"}

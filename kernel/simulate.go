@@ -1,0 +1,515 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/nest-mpi/nest-mpi/comm"
+	"github.com/nest-mpi/nest-mpi/models"
+	"github.com/nest-mpi/nest-mpi/models/status"
+	"github.com/nest-mpi/nest-mpi/vp"
+)
+
+// Simulate runs the network for t ms: Prepare, Run(t), Cleanup. Time continues from the previous
+// call; any blocking of a run into calls gives the same result as one call.
+func (k *Kernel) Simulate(t float64) error {
+	if err := k.Prepare(); err != nil {
+		return err
+	}
+	runErr := k.Run(t)
+	cleanErr := k.Cleanup()
+	if runErr != nil {
+		return runErr
+	}
+	return cleanErr
+}
+
+// Prepare readies the kernel for Run: it fixes min_delay and max_delay, sorts connections, sizes
+// ring buffers, computes propagators and opens recorder files.
+func (k *Kernel) Prepare() error {
+	if err := k.usable("Prepare"); err != nil {
+		return err
+	}
+	if k.prepared {
+		return status.Errorf(status.KernelException, "Prepare called twice; call Cleanup first")
+	}
+	if err := k.fixDelays(); err != nil {
+		return err
+	}
+	now := k.clock + k.from
+	k.prepareDevices(now)
+	err := k.pool.Run(func(t int) { k.prepareVP(k.vps[t], now) })
+	if err != nil {
+		return status.Errorf(status.InternalError, "Prepare: %v", err)
+	}
+	if err := k.openRecorderFiles(); err != nil {
+		return err
+	}
+	k.prepared = true
+	return nil
+}
+
+// fixDelays computes min_delay and max_delay over all connections of all ranks (frozen once the
+// network was simulated, or as set by the user).
+func (k *Kernel) fixDelays() error {
+	if k.simulated {
+		return nil
+	}
+	lo, hi := int64(math.MaxInt64), int64(0)
+	for _, st := range k.vps {
+		if st.dmax > 0 {
+			lo, hi = min(lo, st.dmin), max(hi, st.dmax)
+		}
+	}
+	buf := []int64{-lo, hi}
+	if err := k.comm.AllreduceInt64(buf, buf, comm.Max); err != nil {
+		return status.Errorf(status.InternalError, "agreeing on delays: %v", err)
+	}
+	lo, hi = -buf[0], buf[1]
+	switch {
+	case k.userDelays:
+		k.minDelay, k.maxDelay = k.userMin, k.userMax
+	case hi == 0:
+		k.minDelay, k.maxDelay = 1, 1
+	default:
+		k.minDelay, k.maxDelay = lo, hi
+	}
+	k.slots = k.minDelay + k.maxDelay
+	return nil
+}
+
+func (k *Kernel) prepareVP(st *vpState, now int64) {
+	var used [numBufs]bool
+	for _, b := range st.blocks {
+		b.b.Prepare(k.grid)
+		b.samplers = b.samplers[:0]
+		for i, u := range b.bufs {
+			used[i] = used[i] || u
+		}
+	}
+	st.in.resize(len(st.gids), int(k.slots), used)
+	for _, c := range st.stores {
+		if c != nil {
+			c.sortBySource()
+		}
+	}
+	st.buildRecorderIndex()
+	for _, inst := range st.devs {
+		for _, m := range inst.mm {
+			m.init(k.grid, now)
+			b, j := st.blockOf(int(m.local))
+			m.blk, m.j = b, j
+			b.samplers = append(b.samplers, m)
+		}
+	}
+}
+
+// buildRecorderIndex builds the CSR index from VP-local neuron to the spike recorders attached to
+// it, keeping connection order.
+func (st *vpState) buildRecorderIndex() {
+	n := len(st.gids)
+	st.recStart = make([]int32, n+1)
+	for _, p := range st.recPairs {
+		st.recStart[p.local+1]++
+	}
+	for i := 0; i < n; i++ {
+		st.recStart[i+1] += st.recStart[i]
+	}
+	st.recDev = make([]int32, len(st.recPairs))
+	fill := make([]int32, n)
+	for _, p := range st.recPairs {
+		st.recDev[st.recStart[p.local]+fill[p.local]] = p.dev
+		fill[p.local]++
+	}
+}
+
+func (k *Kernel) prepareDevices(now int64) {
+	for _, d := range k.devices {
+		var w *models.Window
+		switch p := d.params.(type) {
+		case *models.SpikeRecorderParams:
+			w = &p.Window
+		case *models.MultimeterParams:
+			w = &p.Window
+			d.ivSteps = k.grid.Steps(p.Interval)
+		case *models.WeightRecorderParams:
+			w = &p.Window
+		case *models.DCParams:
+			w = &p.Window
+		case *models.PoissonParams:
+			w = &p.Window
+			d.poisson = vp.NewPoisson(k.grid.H() * p.Rate * 1e-3) // λ = h·rate·1e−3 spikes per step
+		case *models.NoiseParams:
+			w = &p.Window
+		case *models.SpikeGenParams:
+			w = &p.Window
+			k.skipPastSpikes(d, p, now)
+		}
+		d.tMin, d.tMax = w.Steps(k.grid)
+	}
+}
+
+// skipPastSpikes moves every instance of a spike_generator past spikes whose stamp lies at or
+// before the current time (they can no longer be emitted).
+func (k *Kernel) skipPastSpikes(d *device, p *models.SpikeGenParams, now int64) {
+	origin := k.grid.Steps(p.Origin)
+	for _, st := range k.vps {
+		inst := st.devs[d.idx]
+		if inst.pos > len(p.SpikeSteps) {
+			inst.pos = 0
+		}
+		for inst.pos < len(p.SpikeSteps) && origin+p.SpikeSteps[inst.pos] <= now {
+			inst.pos++
+		}
+	}
+}
+
+// Run advances the simulation by t ms (after Prepare).
+func (k *Kernel) Run(t float64) error {
+	if err := k.usable("Run"); err != nil {
+		return err
+	}
+	if !k.prepared {
+		return status.Errorf(status.KernelException, "Run called without Prepare")
+	}
+	h := k.grid.H()
+	if math.IsNaN(t) || math.IsInf(t, 0) || t < 0 || (t > 0 && t < h) {
+		return status.Errorf(status.KernelException, "Simulate: the time must be 0 or at least the resolution (%g ms) and finite, got %g ms", h, t)
+	}
+	toDo := k.grid.Steps(t)
+	if toDo == 0 {
+		return nil
+	}
+	if toDo%k.minDelay != 0 {
+		fmt.Fprintf(k.log, "Warning: Simulate: the simulation time %g ms is not a multiple of min_delay (%g ms); the last slice is completed by the next call\n", t, k.grid.Ms(k.minDelay))
+	}
+	k.simulated = true
+	start := time.Now()
+	total := toDo
+	t0 := k.clock + k.from
+	for toDo > 0 {
+		to := min(k.minDelay, k.from+toDo)
+		if err := k.updateSlice(to); err != nil {
+			k.broken = err
+			return err
+		}
+		toDo -= to - k.from
+		if to == k.minDelay {
+			if err := k.exchangeSpikes(); err != nil {
+				k.broken = err
+				return err
+			}
+			k.clock += k.minDelay
+			k.from = 0
+		} else {
+			k.from = to
+		}
+		k.flushScreen()
+		if k.printTime {
+			k.printProgress(t0, total, start)
+		}
+	}
+	if k.printTime {
+		fmt.Fprintln(k.out)
+	}
+	k.timers.simulate += time.Since(start)
+	return nil
+}
+
+// Cleanup ends a Prepare ... Run sequence: it flushes recorder files.
+func (k *Kernel) Cleanup() error {
+	if !k.prepared {
+		return status.Errorf(status.KernelException, "Cleanup called without Prepare")
+	}
+	k.prepared = false
+	return k.flushFiles()
+}
+
+func (k *Kernel) printProgress(t0, total int64, start time.Time) {
+	done := k.clock + k.from - t0
+	wall := time.Since(start).Seconds()
+	rtf := 0.0
+	if done > 0 {
+		rtf = wall / (k.grid.Ms(done) / 1000)
+	}
+	fmt.Fprintf(k.out, "\r[ %3d%% ] Model time: %.1f ms, Real-time factor: %.4f", 100*done/total, k.grid.Ms(k.clock+k.from), rtf)
+}
+
+// updateSlice runs the steps [from, to) of the current slice on every VP.
+func (k *Kernel) updateSlice(to int64) error {
+	k.sliceTo = to
+	return k.pool.Run(k.updateVPFunc)
+}
+
+func (k *Kernel) updateVP(t int) {
+	st := k.vps[t]
+	if k.from == 0 && k.clock > 0 {
+		k.commitSamples(st)
+		k.deliver(st)
+	}
+	for lag := k.from; lag < k.sliceTo; lag++ {
+		s := k.clock + lag
+		k.updateDevices(st, s)
+		k.updateNeurons(st, s, int32(lag))
+	}
+}
+
+// updateNeurons advances every block of st by the step s.
+func (k *Kernel) updateNeurons(st *vpState, s int64, lag int32) {
+	n := st.in.n
+	off := int(s%k.slots) * n
+	step := &st.step
+	step.RNG, step.H = st.rng, k.grid.H()
+	for _, b := range st.blocks {
+		lo, hi := off+b.start, off+b.start+b.b.Len()
+		step.Ex, step.In = sub(st.in.ch[bufEx], lo, hi), sub(st.in.ch[bufIn], lo, hi)
+		step.Count, step.I0, step.I1 = sub(st.in.ch[bufCount], lo, hi), sub(st.in.ch[bufI0], lo, hi), sub(st.in.ch[bufI1], lo, hi)
+		step.Spikes = step.Spikes[:0]
+		b.b.Update(step)
+		for _, sp := range step.Spikes {
+			k.emit(st, b.start+int(sp.Index), s, lag, sp.Mult)
+		}
+		for _, m := range b.samplers {
+			if s >= m.next {
+				m.sample(s)
+			}
+		}
+	}
+}
+
+func sub(buf []float64, lo, hi int) []float64 {
+	if buf == nil {
+		return nil
+	}
+	return buf[lo:hi:hi]
+}
+
+// emit registers a spike of VP-local neuron i in step s: for the exchange, for the spike
+// recorders attached to it, and in its spike history.
+func (k *Kernel) emit(st *vpState, i int, s int64, lag int32, mult uint32) {
+	gid := st.gids[i]
+	st.reg = append(st.reg, spikeRec{gid: gid, lag: lag, mult: mult})
+	stamp := s + 1
+	for _, di := range st.recDev[st.recStart[i]:st.recStart[i+1]] {
+		d := k.devices[di]
+		if stamp > d.tMin && stamp <= d.tMax {
+			for range mult {
+				k.recordSpike(st, d, gid, stamp)
+			}
+		}
+	}
+	t := k.grid.Ms(stamp)
+	minD := k.grid.Ms(k.minDelay)
+	for range mult {
+		st.arch.recordSpike(i, t, minD)
+	}
+}
+
+// recordSpike records one spike event in a spike recorder instance.
+func (k *Kernel) recordSpike(st *vpState, d *device, gid uint64, stamp int64) {
+	inst := st.devs[d.idx]
+	rp := recorderParams(d)
+	inst.ev.n++
+	switch rp.RecordTo {
+	case "memory":
+		inst.ev.senders = append(inst.ev.senders, gid)
+		inst.ev.stamps = append(inst.ev.stamps, stamp)
+	case "ascii":
+		inst.rowBuf = k.appendRow(inst.rowBuf[:0], rp, gid, stamp, nil, nil)
+		inst.file.w.Write(inst.rowBuf)
+	case "screen":
+		st.screen = k.appendRow(st.screen, rp, gid, stamp, nil, nil)
+	}
+}
+
+// flushScreen prints the screen backend rows of every VP, thread by thread.
+func (k *Kernel) flushScreen() {
+	for _, st := range k.vps {
+		if len(st.screen) > 0 {
+			k.out.Write(st.screen)
+			st.screen = st.screen[:0]
+		}
+	}
+}
+
+// updateDevices advances the generators of st by the step s. A generator's event sent in step s
+// reaches a target over delay d in the slot of step s + d.
+func (k *Kernel) updateDevices(st *vpState, s int64) {
+	for di, inst := range st.devs {
+		if len(inst.tgt) == 0 {
+			continue
+		}
+		d := k.devices[di]
+		switch p := d.params.(type) {
+		case *models.DCParams:
+			if s+2 > d.tMin && s+2 <= d.tMax {
+				k.sendToTargets(st, inst, s, p.Amplitude, nil)
+			}
+		case *models.PoissonParams:
+			if s > d.tMin && s <= d.tMax && p.Rate > 0 {
+				k.sendPoisson(st, inst, d, s)
+			}
+		case *models.NoiseParams:
+			k.updateNoise(st, inst, d, p, s)
+		case *models.SpikeGenParams:
+			k.updateSpikeGenerator(st, inst, d, p, s)
+		}
+	}
+}
+
+// sendToTargets adds value × weight (or per-target values × weight) to every target of inst.
+func (k *Kernel) sendToTargets(st *vpState, inst *devInst, s int64, value float64, perTarget []float64) {
+	for i, tgt := range inst.tgt {
+		v := value
+		if perTarget != nil {
+			v = perTarget[i]
+		}
+		k.addInput(st, tgt, inst.dr[i], s, inst.w[i]*v, v)
+	}
+}
+
+// addInput adds a weighted event to the ring buffer of VP-local neuron tgt for the step s + delay;
+// count is what a counting channel receives (the multiplicity).
+func (k *Kernel) addInput(st *vpState, tgt uint32, dr uint32, s int64, wv, count float64) {
+	slot := (s + drDelay(dr)) % k.slots
+	idx := int(slot)*st.in.n + int(tgt)
+	switch drChan(dr) {
+	case models.ChanSpike:
+		if wv > 0 {
+			st.in.ch[bufEx][idx] += wv
+		} else {
+			st.in.ch[bufIn][idx] += wv
+		}
+	case models.ChanCount:
+		st.in.ch[bufCount][idx] += count
+	case models.ChanI0:
+		st.in.ch[bufI0][idx] += wv
+	case models.ChanI1:
+		st.in.ch[bufI1][idx] += wv
+	}
+}
+
+// sendPoisson draws an independent Poisson count for every target (VP stream, connection order).
+func (k *Kernel) sendPoisson(st *vpState, inst *devInst, d *device, s int64) {
+	for i, tgt := range inst.tgt {
+		n := d.poisson.Sample(st.rng)
+		if n > 0 {
+			k.addInput(st, tgt, inst.dr[i], s, inst.w[i]*float64(n), float64(n))
+		}
+	}
+}
+
+// updateNoise redraws the per-target amplitudes every dt and sends them while active:
+// I = mean + sqrt(std² + y·std_mod²)·N(0,1), y = sin(2π·frequency·t + phase).
+func (k *Kernel) updateNoise(st *vpState, inst *devInst, d *device, p *models.NoiseParams, s int64) {
+	dt := k.grid.Steps(p.Dt)
+	if len(inst.amps) != len(inst.tgt) || s%dt == 0 {
+		inst.amps = resizeFloats(inst.amps, len(inst.tgt))
+		y := math.Sin(2*math.Pi*p.Frequency*k.grid.Ms(s)/1000 + p.Phase*math.Pi/180)
+		sigma := math.Sqrt(math.Max(0, p.Std*p.Std+y*p.StdMod*p.StdMod))
+		for i := range inst.amps {
+			inst.amps[i] = p.Mean + sigma*st.rng.Normal()
+		}
+	}
+	if s+2 > d.tMin && s+2 <= d.tMax {
+		k.sendToTargets(st, inst, s, 0, inst.amps)
+	}
+}
+
+func resizeFloats(xs []float64, n int) []float64 {
+	if cap(xs) >= n {
+		return xs[:n]
+	}
+	return make([]float64, n)
+}
+
+// updateSpikeGenerator emits the spikes whose stamp is s+1.
+func (k *Kernel) updateSpikeGenerator(st *vpState, inst *devInst, d *device, p *models.SpikeGenParams, s int64) {
+	origin := k.grid.Steps(p.Origin)
+	for inst.pos < len(p.SpikeSteps) && origin+p.SpikeSteps[inst.pos] <= s+1 {
+		i := inst.pos
+		inst.pos++
+		stamp := origin + p.SpikeSteps[i]
+		if stamp != s+1 || stamp <= d.tMin || stamp > d.tMax {
+			continue
+		}
+		ws, m := 1.0, 1.0
+		if len(p.SpikeWeights) > 0 {
+			ws = p.SpikeWeights[i]
+		}
+		if len(p.SpikeMultiplicities) > 0 {
+			m = float64(p.SpikeMultiplicities[i])
+		}
+		for j, tgt := range inst.tgt {
+			k.addInput(st, tgt, inst.dr[j], s, inst.w[j]*ws*m, m)
+		}
+	}
+}
+
+// deliver adds the spikes of the previous slice (k.pending, ordered by lag, then source) to the
+// ring buffers of st's neurons, through st's connections.
+func (k *Kernel) deliver(st *vpState) {
+	origin := k.clock - k.minDelay
+	for _, c := range st.stores {
+		if c == nil || c.len() == 0 {
+			continue
+		}
+		if c.syn.m.Kind() == models.SynStatic && c.syn.m.WeightRecorder == 0 {
+			k.deliverStatic(st, c, origin)
+		} else {
+			k.deliverPlastic(st, c, origin)
+		}
+	}
+}
+
+// deliverStatic is the hot loop of static synapses: for every spike, walk the contiguous
+// connections of its source and add weight × multiplicity into the target's slot.
+func (k *Kernel) deliverStatic(st *vpState, c *connStore, origin int64) {
+	n, S := int64(st.in.n), k.slots
+	ex, in, cnt := st.in.ch[bufEx], st.in.ch[bufIn], st.in.ch[bufCount]
+	for _, sp := range k.pending {
+		first, last := c.rangeOf(uint32(sp.gid))
+		if first == last {
+			continue
+		}
+		base := (origin + int64(sp.lag)) % S
+		m := float64(sp.mult)
+		tgts, ws, drs := c.tgt[first:last], c.w[first:last], c.dr[first:last]
+		for j, dr := range drs {
+			slot := base + int64(dr&delayMask)
+			if slot >= S {
+				slot -= S
+			}
+			idx := slot*n + int64(tgts[j])
+			switch models.Channel(dr >> chanShift & chanMask) {
+			case models.ChanSpike:
+				if v := ws[j] * m; v > 0 {
+					ex[idx] += v
+				} else {
+					in[idx] += v
+				}
+			case models.ChanCount:
+				cnt[idx] += m
+			}
+		}
+	}
+}
+
+// exchangeSpikes gathers the registers of all VPs of all ranks into k.pending, ordered by lag and
+// then node id, and empties the registers.
+func (k *Kernel) exchangeSpikes() error {
+	k.pending = k.pending[:0]
+	for _, st := range k.vps {
+		k.spikeCount += int64(len(st.reg))
+		k.pending = append(k.pending, st.reg...)
+		st.reg = st.reg[:0]
+	}
+	if k.comm.Size() > 1 {
+		if err := k.exch.run(k.comm, &k.pending); err != nil {
+			return status.Errorf(status.InternalError, "spike exchange: %v", err)
+		}
+	}
+	sortSpikes(k.pending)
+	return nil
+}

@@ -1,0 +1,126 @@
+package vp
+
+import (
+	"fmt"
+	"math"
+)
+
+// PoissonTableMax is the mean below which Poisson samples by inversion of a precomputed
+// cumulative table; from it on it uses Hörmann's PTRS (valid for means >= 10).
+const PoissonTableMax = 10
+
+// MaxPoissonMean is the largest mean NewPoisson accepts (variates must fit an int64).
+const MaxPoissonMean = 1 << 60
+
+// Poisson samples the Poisson distribution with a fixed mean lambda, with constants
+// precomputed once by NewPoisson so that Sample is fast and allocation-free (the
+// poisson_generator draws one value per step per target). It is exact for every
+// lambda >= 0 (up to float64 resolution):
+//
+//   - lambda = 0: Sample returns 0 and draws nothing;
+//   - 0 < lambda < 10: inversion by sequential search in the cumulative distribution
+//     F(0), F(1), ... tabulated at construction (one uniform per variate, about
+//     lambda+1 compares on average). The table is extended until the remaining tail
+//     probability is below 2^-64; a uniform at or beyond its last entry (possible only
+//     through rounding, probability < 1e-15) is redrawn;
+//   - lambda >= 10: PTRS, transformed rejection with squeeze, of W. Hörmann ("The
+//     transformed rejection method for generating Poisson random variables",
+//     Insurance: Mathematics and Economics 12, 1993), two uniforms per trial and about
+//     1.1 trials per variate; its exact acceptance test uses Loader's accurate log-pmf,
+//     so it stays exact for very large means.
+//
+// The zero Poisson is a valid sampler of mean 0. A Poisson may be copied (copies share
+// the read-only table) and used from several goroutines with different Streams.
+type Poisson struct {
+	lambda float64
+	cdf    []float64 // table inversion: cdf[k] = P(X <= k); nil unless 0 < lambda < 10
+	large  bool      // PTRS
+	// PTRS constants (Hörmann's notation).
+	a, b, vr float64
+	logAlpha float64 // ln(alpha), alpha = 1.1239 + 1.1328/(b-3.4)
+	lamPlus  float64 // lambda + 0.43
+}
+
+// NewPoisson returns a sampler for the Poisson distribution with mean lambda. It panics
+// unless 0 <= lambda <= MaxPoissonMean (NaN included): a rate is validated by its owner.
+func NewPoisson(lambda float64) Poisson {
+	if !(lambda >= 0 && lambda <= MaxPoissonMean) {
+		panic(fmt.Sprintf("vp: NewPoisson: mean %v is not in [0, %v]", lambda, float64(MaxPoissonMean)))
+	}
+	p := Poisson{lambda: lambda}
+	switch {
+	case lambda == 0:
+	case lambda < PoissonTableMax:
+		p.cdf = poissonTable(lambda)
+	default:
+		p.large = true
+		slam := math.Sqrt(lambda)
+		p.b = 0.931 + 2.53*slam
+		p.a = -0.059 + 0.02483*p.b
+		p.vr = 0.9277 - 3.6224/(p.b-2)
+		p.logAlpha = math.Log(1.1239 + 1.1328/(p.b-3.4))
+		p.lamPlus = lambda + 0.43
+	}
+	return p
+}
+
+// poissonTable returns the cumulative probabilities F(0), F(1), ... of Poisson(lambda),
+// 0 < lambda < 10, up to the first k > lambda whose tail mass is below 2^-64. Each
+// pmf term is computed directly (not by recurrence) so the table is accurate to a few
+// ulps; the last entry is < 1 only through rounding.
+func poissonTable(lambda float64) []float64 {
+	cdf := make([]float64, 0, 48)
+	sum := 0.0
+	for k := 0; ; k++ {
+		pk := math.Exp(poissonLogPMF(float64(k), lambda))
+		sum += pk
+		cdf = append(cdf, sum)
+		// For k > lambda the tail beyond k is at most pk * lambda/(k+1-lambda).
+		if float64(k) > lambda && pk*lambda/(float64(k)+1-lambda) < 0x1p-64 {
+			break
+		}
+	}
+	return cdf
+}
+
+// Mean returns lambda.
+func (p *Poisson) Mean() float64 { return p.lambda }
+
+// Sample returns a Poisson(lambda) variate drawn from s.
+func (p *Poisson) Sample(s *Stream) int64 {
+	if p.cdf != nil {
+		cdf := p.cdf
+		for {
+			u := s.Float64()
+			for k, c := range cdf {
+				if u < c {
+					return int64(k)
+				}
+			}
+		}
+	}
+	if !p.large {
+		return 0
+	}
+	return p.ptrs(s)
+}
+
+// ptrs is Hörmann's PTRS for lambda >= 10.
+func (p *Poisson) ptrs(s *Stream) int64 {
+	for {
+		u := s.Float64() - 0.5
+		v := s.Float64()
+		us := 0.5 - math.Abs(u)
+		k := math.Floor((2*p.a/us+p.b)*u + p.lamPlus)
+		if us >= 0.07 && v <= p.vr {
+			return int64(k)
+		}
+		if k < 0 || (us < 0.013 && v > us) {
+			continue
+		}
+		// Accept if v * alpha / (a/us^2 + b) <= P(X = k).
+		if math.Log(v)+p.logAlpha-math.Log(p.a/(us*us)+p.b) <= poissonLogPMF(k, p.lambda) {
+			return int64(k)
+		}
+	}
+}
