@@ -247,14 +247,18 @@ func (c counter) distinct() int {
 	return n
 }
 
-// feasible checks that k draws from a pool of n indices, excluding the `self` indices that
-// are the node itself when autapses are disallowed, can succeed.
-func (b *builder) feasible(k int64, n, self int, what string, node uint64, degree string) error {
+// feasible checks that k draws for node from a pool of n indices, of which self are the node
+// itself (and are rejected, autapses being disallowed), can succeed.
+func (b *builder) feasible(k int64, n, self int, node uint64, degree, pool string) error {
 	avail := int64(n - self)
-	if k > 0 && (avail == 0 || (!b.spec.AllowMultapses && k > avail)) {
-		return status.Errorf(status.BadProperty, "conn_spec (rule %s): cannot draw %s=%d %s for node %d without autapses%s: only %d candidates other than the node itself; the rule would never finish", b.spec.Rule, degree, k, what, node, map[bool]string{true: "", false: " and multapses"}[b.spec.AllowMultapses], avail)
+	if k == 0 || (avail > 0 && (b.spec.AllowMultapses || k <= avail)) {
+		return nil
 	}
-	return nil
+	without := "autapses"
+	if !b.spec.AllowMultapses {
+		without = "autapses and multapses"
+	}
+	return status.Errorf(status.BadProperty, "conn_spec (rule %s): cannot draw %s=%d %s for node %d without %s: only %d candidates other than the node itself; the rule would never finish", b.spec.Rule, degree, k, pool, node, without, avail)
 }
 
 func (b *builder) fixedIndegree() error {
@@ -273,12 +277,12 @@ func (b *builder) fixedIndegree() error {
 			continue
 		}
 		if !b.spec.AllowAutapses {
-			if err := b.feasible(k, n, cnt.count(t), "sources", t, "indegree"); err != nil {
+			if err := b.feasible(k, n, cnt.count(t), t, "indegree", "sources"); err != nil {
 				return err
 			}
 		}
 		if !b.spec.AllowMultapses {
-			seen.reset(int(k))
+			seen.resetIndices(int(k), n)
 		}
 		base := ti * int(k)
 		for j := 0; j < int(k); j++ {
@@ -315,12 +319,12 @@ func (b *builder) fixedOutdegree() error {
 	var seen idSet
 	for si, s := range b.sources {
 		if !b.spec.AllowAutapses {
-			if err := b.feasible(k, n, cnt.count(s), "targets", s, "outdegree"); err != nil {
+			if err := b.feasible(k, n, cnt.count(s), s, "outdegree", "targets"); err != nil {
 				return err
 			}
 		}
 		if !b.spec.AllowMultapses {
-			seen.reset(int(k))
+			seen.resetIndices(int(k), n)
 		}
 		base := si * int(k)
 		for j := 0; j < int(k); j++ {
@@ -500,29 +504,49 @@ func (b *builder) symmetricPairwiseBernoulli() error {
 	return nil
 }
 
-// idSet is a small open-addressing hash set of uint64 keys, cleared in O(1) by generation
-// stamps; it holds the indices or ids already drawn for one node.
+// idSet is the set of indices or ids already drawn for one node. It is cleared in O(1) by
+// generation stamps. Over a small universe of indices 0..u-1 (see resetIndices) it is a stamp
+// array indexed directly; otherwise an open-addressing hash table of at most half load.
 type idSet struct {
-	keys  []uint64
-	stamp []uint32
-	gen   uint32
-	mask  uint64
+	keys   []uint64
+	stamp  []uint32
+	gen    uint32
+	mask   uint64
+	direct bool
 }
 
-// reset empties the set and makes room for n keys at load <= 1/2.
+// directMax is the largest universe indexed directly (4 MiB of stamps).
+const directMax = 1 << 20
+
+// resetIndices empties the set for n keys drawn from the indices 0..universe-1.
+func (s *idSet) resetIndices(n, universe int) {
+	if universe > directMax || universe > 64*n {
+		s.reset(n)
+		return
+	}
+	if !s.direct || len(s.stamp) < universe {
+		s.stamp, s.keys, s.gen, s.direct = make([]uint32, universe), nil, 0, true
+	}
+	s.next()
+}
+
+// reset empties the set and makes room for n arbitrary keys.
 func (s *idSet) reset(n int) {
 	size := 8
 	for size < 2*n {
 		size <<= 1
 	}
-	if size > len(s.keys) {
-		s.keys = make([]uint64, size)
-		s.stamp = make([]uint32, size)
-		s.gen = 0
+	if s.direct || size > len(s.keys) {
+		s.keys, s.stamp, s.gen, s.direct = make([]uint64, size), make([]uint32, size), 0, false
 		s.mask = uint64(size - 1)
 	}
+	s.next()
+}
+
+// next starts a new generation, clearing the stamps when the counter wraps.
+func (s *idSet) next() {
 	s.gen++
-	if s.gen == 0 { // wrapped: clear the stamps
+	if s.gen == 0 {
 		clear(s.stamp)
 		s.gen = 1
 	}
@@ -530,6 +554,13 @@ func (s *idSet) reset(n int) {
 
 // insert adds k and reports whether it was absent.
 func (s *idSet) insert(k uint64) bool {
+	if s.direct {
+		if s.stamp[k] == s.gen {
+			return false
+		}
+		s.stamp[k] = s.gen
+		return true
+	}
 	i := (k * 0x9e3779b97f4a7c15) >> 32 & s.mask
 	for s.stamp[i] == s.gen {
 		if s.keys[i] == k {

@@ -299,9 +299,8 @@ func (k *Kernel) delaySteps(ms float64) (int64, error) {
 // makeConnection creates one connection owned by VP st, drawing its parameters from st's stream
 // in NEST's order: model parameters, then delay, then weight.
 func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx int) error {
-	var sp models.StdpParams
+	sp := ss.syn.m.Stdp
 	if ss.stdp != nil {
-		sp = ss.syn.m.Stdp
 		for key, v := range ss.stdp {
 			x := v.At(idx, st.rng)
 			r := status.NewReader(Params{key: x}, ss.syn.m.Name())

@@ -1,8 +1,8 @@
 package kernel
 
 import (
+	"math"
 	"slices"
-	"sort"
 
 	"github.com/nest-mpi/nest-mpi/models"
 )
@@ -89,11 +89,7 @@ func (c *connStore) sortBySource() {
 		return
 	}
 	src := c.sources()
-	perm := make([]int32, len(src))
-	for i := range perm {
-		perm[i] = int32(i)
-	}
-	sort.SliceStable(perm, func(a, b int) bool { return src[perm[a]] < src[perm[b]] })
+	perm := stableOrderBySource(src)
 	c.tgt = permute(c.tgt, perm)
 	c.w = permute(c.w, perm)
 	c.dr = permute(c.dr, perm)
@@ -113,6 +109,31 @@ func (c *connStore) sortBySource() {
 	}
 	c.srcStart = append(c.srcStart, uint32(len(perm)))
 	c.tailSrc = nil
+}
+
+// stableOrderBySource returns the permutation that sorts src stably (a counting sort over the
+// range of source ids: linear in the number of connections plus that range).
+func stableOrderBySource(src []uint32) []int32 {
+	lo, hi := uint32(math.MaxUint32), uint32(0)
+	for _, s := range src {
+		lo, hi = min(lo, s), max(hi, s)
+	}
+	perm := make([]int32, len(src))
+	if len(src) == 0 {
+		return perm
+	}
+	start := make([]int32, int(hi-lo)+2)
+	for _, s := range src {
+		start[s-lo+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	for i, s := range src {
+		perm[start[s-lo]] = int32(i)
+		start[s-lo]++
+	}
+	return perm
 }
 
 func permute[T any](xs []T, perm []int32) []T {

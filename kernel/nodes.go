@@ -336,15 +336,20 @@ func (k *Kernel) SetStatus(nc NodeCollection, p Params) error {
 	dicts := make([]Params, len(nc.ids))
 	saved := k.saveStreams()
 	for i, id := range nc.ids {
-		if th, ok := k.localThread(id); ok {
-			d := pl.nodeParams(i, k.vps[th].rng)
-			for key, v := range pl.common {
-				d[key] = v
-			}
-			dicts[i] = d
-		} else {
-			dicts[i] = Params{}
+		var d Params
+		switch th, ok := k.localThread(id); {
+		case ok:
+			d = pl.nodeParams(i, k.vps[th].rng)
+		case k.deviceOf(id) != nil:
+			d = pl.nodeParams(i, &k.streams.RankSync)
+		default:
+			dicts[i] = Params{} // a neuron of another rank
+			continue
 		}
+		for key, v := range pl.common {
+			d[key] = v
+		}
+		dicts[i] = d
 	}
 	if err := k.setEach(nc, dicts); err != nil {
 		k.restoreStreams(saved)

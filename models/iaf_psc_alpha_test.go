@@ -28,7 +28,7 @@ type blockRig struct {
 	g     clock.Grid
 	s     Step
 	rng   vp.Stream
-	k     int64         // index of the next step
+	k     int64       // index of the next step
 	reads [][]float64 // the slots the model reads (must be zero after every Update)
 }
 

@@ -128,7 +128,7 @@ type deltaBlock struct {
 	// state: y0 is the external current read in the previous step (pA), y3 the relative membrane
 	// potential (mV), refrBuf the refractory-input accumulator (mV), r the refractory steps left.
 	y0, y3, refrBuf []float64
-	r            []int64
+	r               []int64
 	// derived, per neuron (see derive)
 	pr []deltaProp
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/nest-mpi/nest-mpi/models/clock"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
@@ -198,7 +199,7 @@ func TestIafPscDeltaStatus(t *testing.T) {
 		t.Errorf("refractory_input: 1.0 gave %v, want TypeMismatch", err)
 	}
 	// V_min keeps its absolute value when E_L changes.
-	b.Prepare(newBlockRig(t, m, 1, 0.1, nil).g)
+	b.Prepare(clock.NewGrid(0.1, 1000))
 	if err := b.Set(0, status.NewReader(status.Dict{"V_min": -80.0}, m.Name())); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,51 @@
+# nest-mpi: `make run` runs the main job, `make test` runs every test (installing OpenMPI when
+# missing and running the MPI tests under mpirun).
+
+GO      ?= go
+BIN     := bin
+MPICC   := $(shell command -v mpicc 2>/dev/null)
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+export OMPI_MCA_rmaps_base_oversubscribe := 1
+
+.PHONY: all build build-mpi run test test-go test-mpi mpi-deps lint bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/nest-mpi ./cmd/nest-mpi
+ifneq ($(MPICC),)
+	CC=mpicc $(GO) build -tags mpi -o $(BIN)/nest-mpi-mpi ./cmd/nest-mpi
+endif
+
+build-mpi: mpi-deps
+	CC=mpicc $(GO) build -tags mpi -o $(BIN)/nest-mpi-mpi ./cmd/nest-mpi
+
+# The main job: the balanced E/I network with STDP, on the single-process communicator.
+run: build
+	$(BIN)/nest-mpi run examples/ei_network.json --out out/ei_network --plot
+
+# Installs OpenMPI from Debian's packages when mpicc is missing.
+mpi-deps:
+	@command -v mpicc >/dev/null 2>&1 || { \
+	  echo "installing OpenMPI (libopenmpi-dev openmpi-bin)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libopenmpi-dev openmpi-bin >/dev/null; }
+
+test: mpi-deps lint test-go test-mpi
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+	CC=mpicc $(GO) vet -tags mpi ./...
+
+test-go:
+	$(GO) test -race -timeout 20m ./...
+
+test-mpi:
+	CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 ./comm/... ./cmd/...
+
+bench:
+	$(GO) test -run xxx -bench . -benchmem ./models/ ./kernel/ ./vp/ ./connect/
+
+clean:
+	rm -rf $(BIN) out
