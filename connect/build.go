@@ -31,9 +31,12 @@ type Placement struct {
 // draws the connection's parameters inside emit from st.VP, so rule draws and parameter draws
 // interleave exactly as in NEST. An error returned by emit stops Build and is returned.
 // sources and targets are node ids in collection order (they may repeat, as in
-// Connect(array, array, one_to_one)).
+// Connect(array, array, one_to_one)). Build only reads sources, targets and pl, so the calls
+// for different VPs may run concurrently, each with its own Streams.
 //
-// Build first validates spec (Spec.Validate, Spec.Check) and, for the rules other than
+// The kernel checks every syn_spec value with Spec.CheckValue before building on any VP
+// (array lengths; no random values with make_symmetric, whose rules would otherwise draw
+// parameters from a synchronised stream in NEST). Build first validates spec (Spec.Validate, Spec.Check) and, for the rules other than
 // one_to_one and all_to_all, that no target is a replicated device (IllegalConnection); these
 // checks and the infeasible requests it detects while drawing (for instance, without autapses
 // and multapses, an indegree larger than the number of sources other than the target) fail

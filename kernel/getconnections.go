@@ -218,3 +218,112 @@ func (sc SynapseCollection) floatKey(r connRef, key string) (float64, bool) {
 	v, ok := d[key].(float64)
 	return v, ok
 }
+
+// Set sets connection parameters: weight, delay (within the fixed [min_delay, max_delay] once
+// simulated), Kplus and, for stdp_synapse, its STDP parameters. Each value is a scalar for all
+// connections or a list with one value per connection. Validation is all or nothing.
+func (sc SynapseCollection) Set(p Params) error {
+	k := sc.k
+	if k == nil || len(sc.conns) == 0 {
+		return nil
+	}
+	if sc.gen != k.gen {
+		return status.Errorf(status.InvalidNodeCollection, "synapse collection is invalid after ResetKernel")
+	}
+	vals := make(map[string][]float64, len(p))
+	for key, v := range p {
+		var col []float64
+		if f, err := status.ToFloat(v); err == nil {
+			col = make([]float64, len(sc.conns))
+			for i := range col {
+				col[i] = f
+			}
+		} else if fs, err := status.ToFloats(v); err == nil && len(fs) == len(sc.conns) {
+			col = fs
+		} else {
+			return status.Errorf(status.BadParameter, "SetStatus of connections: %s must be a number or a list of %d numbers", key, len(sc.conns))
+		}
+		vals[key] = col
+	}
+	for pass := 0; pass < 2; pass++ {
+		for i, r := range sc.conns {
+			if err := sc.setOne(r, vals, i, pass == 1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setOne validates (apply false) or applies the i-th values to connection r.
+func (sc SynapseCollection) setOne(r connRef, vals map[string][]float64, i int, apply bool) error {
+	k := sc.k
+	st := k.vps[r.thread]
+	syn := k.syns[sc.synOf(r)]
+	w, dr := st.devConnOrStore(r)
+	var c *connStore
+	if r.syn >= 0 {
+		c = st.stores[r.syn]
+	}
+	nw, ndr := *w, *dr
+	var kplus float64
+	var sp models.StdpParams
+	if c != nil && c.kplus != nil {
+		kplus, sp = c.kplus[r.idx], syn.m.Stdp
+		if c.sp != nil {
+			sp = c.sp[r.idx]
+		}
+	}
+	for key, col := range vals {
+		x := col[i]
+		switch key {
+		case "weight":
+			nw = x
+		case "delay":
+			d, err := k.delaySteps(x)
+			if err != nil {
+				return err
+			}
+			ndr = packDR(d, drChan(*dr), int(drRport(*dr)))
+		case "Kplus":
+			if c == nil || c.kplus == nil {
+				return status.Errorf(status.KeyError, "SetStatus: %s connections have no Kplus", syn.m.Name())
+			}
+			kplus = x
+		default:
+			if c == nil || c.sp == nil {
+				return status.Errorf(status.UnaccessedDictionaryEntry, "SetStatus: %q is not a settable parameter of %s connections", key, syn.m.Name())
+			}
+			if err := models.ReadStdpConn(status.NewReader(Params{key: x}, syn.m.Name()), &sp); err != nil {
+				return err
+			}
+		}
+	}
+	if c != nil && c.kplus != nil {
+		if err := sp.Validate(syn.m.Name(), nw, kplus, c.sp != nil); err != nil {
+			return err
+		}
+	}
+	if !apply {
+		return nil
+	}
+	*w, *dr = nw, ndr
+	st.noteDelay(drDelay(ndr))
+	if c != nil && c.kplus != nil {
+		c.kplus[r.idx] = kplus
+		if c.sp != nil {
+			c.sp[r.idx] = sp
+		}
+	}
+	return nil
+}
+
+// devConnOrStore returns pointers to the weight and packed delay of connection r.
+func (v *vpState) devConnOrStore(r connRef) (*float64, *uint32) {
+	if r.syn < 0 {
+		inst := v.devs[r.dev]
+		return &inst.w[r.idx], &inst.dr[r.idx]
+	}
+	c := v.stores[r.syn]
+	return &c.w[r.idx], &c.dr[r.idx]
+}
