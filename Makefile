@@ -41,8 +41,12 @@ lint:
 test-go:
 	$(GO) test -race -timeout 20m ./...
 
+# MPI tests re-launch themselves under mpirun (comm/mpitest); each package runs on 2 and 4 ranks.
 test-mpi:
-	CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 ./comm/... ./cmd/...
+	for np in 2 4; do \
+	  NESTMPI_TEST_NP=$$np CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 ./comm/... || exit 1; \
+	  NESTMPI_TEST_NP=$$np CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 -run 'TestSplitInvariance' ./kernel/ || exit 1; \
+	done
 
 bench:
 	$(GO) test -run xxx -bench . -benchmem ./models/ ./kernel/ ./vp/ ./connect/

@@ -158,21 +158,17 @@ func (k *Kernel) parseSynSpec(v any, spec connect.Spec, nPre, nPost int) (*synSp
 	}
 	ss := &synSpec{syn: syn, weight: connect.Scalar(syn.m.Weight), delay: connect.Scalar(syn.m.Delay),
 		rport: connect.Scalar(0), kplus: connect.Scalar(syn.m.Kplus)}
-	arrayLen := spec.ArrayLen(nPre, nPost)
 	read := func(key string, dst *connect.Value) (bool, error) {
 		raw, ok := r.Raw(key)
 		if !ok {
 			return false, nil
 		}
-		val, err := connect.ParseValue(raw)
+		val, err := connect.ParseValueFor(key, raw)
 		if err != nil {
-			return false, status.Errorf(status.BadParameter, "Connect: syn_spec %s: %v", key, err)
+			return false, err
 		}
-		if val.IsArray() && val.Len() != arrayLen {
-			if arrayLen < 0 {
-				return false, status.Errorf(status.NotImplemented, "Connect: the rule %s does not accept arrays for %s", spec.Rule, key)
-			}
-			return false, status.Errorf(status.DimensionMismatch, "Connect: syn_spec %s has %d values; the rule %s needs %d", key, val.Len(), spec.Rule, arrayLen)
+		if err := spec.CheckValue(key, val, nPre, nPost); err != nil {
+			return false, err
 		}
 		*dst = val
 		return true, nil

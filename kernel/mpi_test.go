@@ -1,0 +1,111 @@
+//go:build mpi
+
+package kernel_test
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/nest-mpi/nest-mpi/comm"
+	"github.com/nest-mpi/nest-mpi/comm/mpitest"
+	"github.com/nest-mpi/nest-mpi/connect"
+	"github.com/nest-mpi/nest-mpi/kernel"
+)
+
+func TestMain(m *testing.M) { mpitest.Main(m) }
+
+// mpiNetwork builds a network on k and returns its recorders: the 2,000 neurons driven by
+// a poisson_generator with random static connectivity (delays uniform in [1, 2] ms) and random
+// initial potentials, plus the tutorial's two connected neurons with a multimeter.
+func mpiNetwork(k *kernel.Kernel) ([]kernel.NodeCollection, error) {
+	var firstErr error
+	try := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	create := func(model string, n int, p kernel.Params) kernel.NodeCollection {
+		nc, err := k.Create(model, n, p)
+		try(err)
+		return nc
+	}
+	neurons := create("iaf_psc_alpha", 2000, kernel.Params{"V_m": connect.Uniform(-70, -55)})
+	pg := create("poisson_generator", 1, kernel.Params{"rate": 12000.0})
+	sr := create("spike_recorder", 1, nil)
+	try(k.Connect(neurons, neurons, kernel.Params{"rule": "fixed_indegree", "indegree": 50},
+		kernel.Params{"weight": connect.Normal(20, 5), "delay": connect.Uniform(1.0, 2.0)}))
+	try(k.Connect(pg, neurons, nil, kernel.Params{"weight": 12.0}))
+	try(k.Connect(neurons, sr, nil, nil))
+	n1 := create("iaf_psc_alpha", 1, kernel.Params{"I_e": 376.0})
+	n2 := create("iaf_psc_alpha", 1, nil)
+	mm := create("multimeter", 1, kernel.Params{"record_from": []string{"V_m", "I_syn_ex"}, "interval": 0.1})
+	sr2 := create("spike_recorder", 1, nil)
+	try(k.Connect(n1, n2, nil, kernel.Params{"weight": 20.0}))
+	try(k.Connect(mm, n2, nil, nil))
+	nn, _ := n1.Concat(n2)
+	try(k.Connect(mm, nn, nil, nil))
+	try(k.Connect(nn, sr2, nil, nil))
+	return []kernel.NodeCollection{sr, mm, sr2}, firstErr
+}
+
+func runNetwork(c comm.Communicator, threads int) ([]kernel.Params, error) {
+	k, err := kernel.New(kernel.Options{Comm: c})
+	if err != nil {
+		return nil, err
+	}
+	defer k.Close()
+	if err := k.SetKernelStatus(kernel.Params{"local_num_threads": threads, "rng_seed": 12345}); err != nil {
+		return nil, err
+	}
+	recs, err := mpiNetwork(k)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range []float64{100, 55.5, 44.5} {
+		if err := k.Simulate(t); err != nil {
+			return nil, err
+		}
+	}
+	var out []kernel.Params
+	for _, r := range recs {
+		ev, err := k.GatherEvents(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
+// TestSplitInvariance runs the same network as ranks × threads under MPI and as one process with
+// the same number of virtual processes, and requires identical events (bit for bit).
+func TestSplitInvariance(t *testing.T) {
+	world := mpitest.Comm()
+	for _, nvp := range []int{4, 2} {
+		if nvp%world.Size() != 0 {
+			continue
+		}
+		threads := nvp / world.Size()
+		t.Run(fmt.Sprintf("%dx%d_vs_1x%d", world.Size(), threads, nvp), func(t *testing.T) {
+			got, errMPI := runNetwork(world, threads)
+			want, errLocal := runNetwork(comm.NewLocal(), nvp)
+			if errMPI != nil || errLocal != nil {
+				t.Fatalf("mpi: %v; local: %v", errMPI, errLocal)
+			}
+			for i := range want {
+				if !reflect.DeepEqual(got[i], want[i]) {
+					t.Errorf("recorder %d: events differ between %d ranks x %d threads and 1 x %d", i, world.Size(), threads, nvp)
+				}
+			}
+			n := len(want[0]["senders"].([]int64))
+			if n < 1000 {
+				t.Errorf("only %d spikes: the network is too quiet to test anything", n)
+			}
+			if math.IsNaN(float64(n)) {
+				t.Fail()
+			}
+		})
+	}
+}
