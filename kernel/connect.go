@@ -95,6 +95,7 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 		k.streams.RankSync = rankCopies[0]
 	}
 	k.noteDeviceSynapse(pre, ss)
+	k.connChanged = true
 	return nil
 }
 

@@ -3,45 +3,52 @@ package kernel
 import (
 	"cmp"
 	"slices"
-
-	"github.com/nest-mpi/nest-mpi/comm"
 )
 
 // exchange carries the spikes of one slice between ranks: one Alltoall of counts, then one
-// Alltoallv of the spikes. A spike travels as two uint32: the node id and lag<<16 | multiplicity.
-// Every rank receives every spike (the receiving VPs look up their own connections). The buffers
-// are reused across slices.
+// Alltoallv of the spikes. A spike travels as two uint32, the node id and lag<<16 | multiplicity,
+// and only to the ranks that hold connections from its source (the presynaptic tables built at
+// Prepare by buildPresynaptic). The buffers are reused across slices.
 type exchange struct {
 	send, recv             []uint32
 	sendCounts, sendDispls []int
 	recvCounts, recvDispls []int
 	countsOut, countsIn    []uint32
+	fill                   []int
 }
 
-func (x *exchange) run(c comm.Communicator, spikes *[]spikeRec) error {
+func (k *Kernel) runExchange(spikes *[]spikeRec) error {
+	x, c := &k.exch, k.comm
 	p := c.Size()
 	local := *spikes
-	x.send = x.send[:0]
+	x.countsOut, x.countsIn = resizeU32(x.countsOut, p), resizeU32(x.countsIn, p)
+	clear(x.countsOut)
 	for _, s := range local {
-		x.send = append(x.send, uint32(s.gid), uint32(s.lag)<<16|s.mult&0xffff)
-	}
-	x.countsOut = resizeU32(x.countsOut, p)
-	x.countsIn = resizeU32(x.countsIn, p)
-	for r := range x.countsOut {
-		x.countsOut[r] = uint32(len(x.send))
+		for _, r := range k.destRanks(s.gid) {
+			x.countsOut[r] += 2
+		}
 	}
 	if err := c.AlltoallUint32(x.countsOut, x.countsIn, 1); err != nil {
 		return err
 	}
 	x.sendCounts, x.sendDispls = resizeInts(x.sendCounts, p), resizeInts(x.sendDispls, p)
 	x.recvCounts, x.recvDispls = resizeInts(x.recvCounts, p), resizeInts(x.recvDispls, p)
-	total := 0
+	x.fill = resizeInts(x.fill, p)
+	sendTotal, recvTotal := 0, 0
 	for r := 0; r < p; r++ {
-		x.sendCounts[r], x.sendDispls[r] = len(x.send), 0
-		x.recvCounts[r], x.recvDispls[r] = int(x.countsIn[r]), total
-		total += int(x.countsIn[r])
+		x.sendCounts[r], x.sendDispls[r], x.fill[r] = int(x.countsOut[r]), sendTotal, sendTotal
+		sendTotal += int(x.countsOut[r])
+		x.recvCounts[r], x.recvDispls[r] = int(x.countsIn[r]), recvTotal
+		recvTotal += int(x.countsIn[r])
 	}
-	x.recv = resizeU32(x.recv, total)
+	x.send, x.recv = resizeU32(x.send, sendTotal), resizeU32(x.recv, recvTotal)
+	for _, s := range local {
+		for _, r := range k.destRanks(s.gid) {
+			i := x.fill[r]
+			x.send[i], x.send[i+1] = uint32(s.gid), uint32(s.lag)<<16|s.mult&0xffff
+			x.fill[r] += 2
+		}
+	}
 	if err := c.AlltoallvUint32(x.send, x.sendCounts, x.sendDispls, x.recv, x.recvCounts, x.recvDispls); err != nil {
 		return err
 	}
@@ -50,6 +57,81 @@ func (x *exchange) run(c comm.Communicator, spikes *[]spikeRec) error {
 		out = append(out, spikeRec{gid: uint64(x.recv[i]), lag: int32(x.recv[i+1] >> 16), mult: x.recv[i+1] & 0xffff})
 	}
 	*spikes = out
+	return nil
+}
+
+// destRanks returns the ranks that hold connections from local neuron gid.
+func (k *Kernel) destRanks(gid uint64) []uint16 {
+	st := k.vps[k.layout.ThreadOf(gid)]
+	i := k.nodes[gid].local
+	return st.destRanks[st.destStart[i]:st.destStart[i+1]]
+}
+
+// buildPresynaptic tells every rank which of its neurons' spikes each rank needs: every rank sends
+// to the owner of each source it has connections from that source's id (Alltoall of counts, then
+// Alltoallv of ids); the owners store, per local neuron, the list of ranks to send to.
+func (k *Kernel) buildPresynaptic() error {
+	p := k.comm.Size()
+	need := make([][]uint32, p)
+	seen := map[uint32]bool{}
+	for _, st := range k.vps {
+		for _, c := range st.stores {
+			if c == nil {
+				continue
+			}
+			for _, src := range c.srcIDs {
+				if !seen[src] {
+					seen[src] = true
+					r := k.layout.RankOf(uint64(src))
+					need[r] = append(need[r], src)
+				}
+			}
+		}
+	}
+	counts, countsIn := make([]uint32, p), make([]uint32, p)
+	sc, sd, rc, rd := make([]int, p), make([]int, p), make([]int, p), make([]int, p)
+	var send []uint32
+	for r := range need {
+		slices.Sort(need[r])
+		counts[r] = uint32(len(need[r]))
+		sc[r], sd[r] = len(need[r]), len(send)
+		send = append(send, need[r]...)
+	}
+	if err := k.comm.AlltoallUint32(counts, countsIn, 1); err != nil {
+		return err
+	}
+	total := 0
+	for r := range countsIn {
+		rc[r], rd[r] = int(countsIn[r]), total
+		total += int(countsIn[r])
+	}
+	recv := make([]uint32, total)
+	if err := k.comm.AlltoallvUint32(send, sc, sd, recv, rc, rd); err != nil {
+		return err
+	}
+	pairs := make([][]recPair, len(k.vps)) // (local neuron, rank) per thread
+	for r := 0; r < p; r++ {
+		for _, gid := range recv[rd[r] : rd[r]+rc[r]] {
+			t := k.layout.ThreadOf(uint64(gid))
+			pairs[t] = append(pairs[t], recPair{local: k.nodes[gid].local, dev: int32(r)})
+		}
+	}
+	for t, st := range k.vps {
+		n := len(st.gids)
+		st.destStart = make([]int32, n+1)
+		for _, pr := range pairs[t] {
+			st.destStart[pr.local+1]++
+		}
+		for i := 0; i < n; i++ {
+			st.destStart[i+1] += st.destStart[i]
+		}
+		st.destRanks = make([]uint16, len(pairs[t]))
+		fill := slices.Clone(st.destStart[:n])
+		for _, pr := range pairs[t] { // ranks ascend: recv is ordered by rank
+			st.destRanks[fill[pr.local]] = uint16(pr.dev)
+			fill[pr.local]++
+		}
+	}
 	return nil
 }
 

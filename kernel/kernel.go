@@ -73,6 +73,7 @@ type Kernel struct {
 
 	pending      []spikeRec // spikes of the last complete slice, delivered at the next slice start
 	exch         exchange
+	connChanged  bool             // connections or nodes changed since the presynaptic tables were built
 	spikeCount   int64            // spikes emitted by this rank's neurons
 	sliceTo      int64            // end (exclusive lag) of the steps the VPs are running now
 	updateVPFunc func(thread int) // k.updateVP, bound once so that the pool call does not allocate

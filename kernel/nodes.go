@@ -59,6 +59,7 @@ func (k *Kernel) create(model string, n int, common Params, each []Params) (Node
 		k.restoreStreams(saved)
 		return NodeCollection{}, err
 	}
+	k.connChanged = true
 	return NodeCollection{k: k, gen: k.gen, ids: ids}, nil
 }
 

@@ -43,6 +43,12 @@ func (k *Kernel) Prepare() error {
 	if err != nil {
 		return status.Errorf(status.InternalError, "Prepare: %v", err)
 	}
+	if k.comm.Size() > 1 && k.connChanged {
+		if err := k.buildPresynaptic(); err != nil {
+			return status.Errorf(status.InternalError, "Prepare: exchanging presynaptic tables: %v", err)
+		}
+	}
+	k.connChanged = false
 	if err := k.openRecorderFiles(); err != nil {
 		return err
 	}
@@ -506,7 +512,7 @@ func (k *Kernel) exchangeSpikes() error {
 		st.reg = st.reg[:0]
 	}
 	if k.comm.Size() > 1 {
-		if err := k.exch.run(k.comm, &k.pending); err != nil {
+		if err := k.runExchange(&k.pending); err != nil {
 			return status.Errorf(status.InternalError, "spike exchange: %v", err)
 		}
 	}

@@ -47,6 +47,10 @@ type vpState struct {
 	step   models.Step
 	screen []byte // rows for the screen backend, printed by the main goroutine after each slice
 
+	// ranks that need the spikes of each local neuron: CSR over VP-local index (MPI only)
+	destStart []int32
+	destRanks []uint16
+
 	dmin, dmax int64 // extrema of the delays of connections made on this VP (steps; 0: none)
 }
 
