@@ -46,6 +46,8 @@ type connStore struct {
 	srcIDs   []uint32
 	srcStart []uint32
 	tailSrc  []uint32
+	// spikeOnly is set at Prepare when every connection ends in the sign-split spike channel.
+	spikeOnly bool
 }
 
 func newConnStore(s *synModel) *connStore { return &connStore{syn: s} }

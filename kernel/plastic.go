@@ -29,12 +29,13 @@ func (k *Kernel) deliverPlastic(st *vpState, c *connStore, origin int64) {
 		stamp := e + 1
 		t := float64(stamp) * h
 		m := float64(sp.mult)
+		base := e % k.slots
 		for j := first; j < last; j++ {
 			w := c.w[j]
 			if kind != models.SynStatic {
 				w = k.stdpSend(st, c, j, t)
 			}
-			k.addInput(st, c.tgt[j], c.dr[j], e, w*m, m)
+			k.addInput(st, c.tgt[j], c.dr[j], base, w*m, m)
 			if wr != nil && stamp > wr.tMin && stamp <= wr.tMax {
 				k.recordWeight(st, wr, wrp, sp.gid, st.gids[c.tgt[j]], stamp, w, drRport(c.dr[j]), int64(j))
 			}

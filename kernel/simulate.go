@@ -3,6 +3,7 @@ package kernel
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/nest-mpi/nest-mpi/comm"
@@ -98,6 +99,7 @@ func (k *Kernel) prepareVP(st *vpState, now int64) {
 	for _, c := range st.stores {
 		if c != nil {
 			c.sortBySource()
+			c.spikeOnly = !slices.ContainsFunc(c.dr, func(dr uint32) bool { return drChan(dr) != models.ChanSpike })
 		}
 	}
 	st.buildRecorderIndex()
@@ -366,19 +368,24 @@ func (k *Kernel) updateDevices(st *vpState, s int64) {
 
 // sendToTargets adds value × weight (or per-target values × weight) to every target of inst.
 func (k *Kernel) sendToTargets(st *vpState, inst *devInst, s int64, value float64, perTarget []float64) {
+	base := s % k.slots
 	for i, tgt := range inst.tgt {
 		v := value
 		if perTarget != nil {
 			v = perTarget[i]
 		}
-		k.addInput(st, tgt, inst.dr[i], s, inst.w[i]*v, v)
+		k.addInput(st, tgt, inst.dr[i], base, inst.w[i]*v, v)
 	}
 }
 
-// addInput adds a weighted event to the ring buffer of VP-local neuron tgt for the step s + delay;
-// count is what a counting channel receives (the multiplicity).
-func (k *Kernel) addInput(st *vpState, tgt uint32, dr uint32, s int64, wv, count float64) {
-	slot := (s + drDelay(dr)) % k.slots
+// addInput adds a weighted event to the ring buffer of VP-local neuron tgt for the step whose
+// slot is base + delay (base = slot of the sending step); count is what a counting channel
+// receives (the multiplicity).
+func (k *Kernel) addInput(st *vpState, tgt uint32, dr uint32, base int64, wv, count float64) {
+	slot := base + int64(dr&delayMask)
+	if slot >= k.slots {
+		slot -= k.slots
+	}
 	idx := int(slot)*st.in.n + int(tgt)
 	switch drChan(dr) {
 	case models.ChanSpike:
@@ -398,10 +405,11 @@ func (k *Kernel) addInput(st *vpState, tgt uint32, dr uint32, s int64, wv, count
 
 // sendPoisson draws an independent Poisson count for every target (VP stream, connection order).
 func (k *Kernel) sendPoisson(st *vpState, inst *devInst, d *device, s int64) {
+	base := s % k.slots
 	for i, tgt := range inst.tgt {
 		n := d.poisson.Sample(st.rng)
 		if n > 0 {
-			k.addInput(st, tgt, inst.dr[i], s, inst.w[i]*float64(n), float64(n))
+			k.addInput(st, tgt, inst.dr[i], base, inst.w[i]*float64(n), float64(n))
 		}
 	}
 }
@@ -447,8 +455,9 @@ func (k *Kernel) updateSpikeGenerator(st *vpState, inst *devInst, d *device, p *
 		if len(p.SpikeMultiplicities) > 0 {
 			m = float64(p.SpikeMultiplicities[i])
 		}
+		base := s % k.slots
 		for j, tgt := range inst.tgt {
-			k.addInput(st, tgt, inst.dr[j], s, inst.w[j]*ws*m, m)
+			k.addInput(st, tgt, inst.dr[j], base, inst.w[j]*ws*m, m)
 		}
 	}
 }
@@ -482,6 +491,10 @@ func (k *Kernel) deliverStatic(st *vpState, c *connStore, origin int64) {
 		base := (origin + int64(sp.lag)) % S
 		m := float64(sp.mult)
 		tgts, ws, drs := c.tgt[first:last], c.w[first:last], c.dr[first:last]
+		if c.spikeOnly {
+			deliverSpikeChannel(ex, in, tgts, ws, drs, base, S, n, m)
+			continue
+		}
 		for j, dr := range drs {
 			slot := base + int64(dr&delayMask)
 			if slot >= S {
@@ -498,6 +511,24 @@ func (k *Kernel) deliverStatic(st *vpState, c *connStore, origin int64) {
 			case models.ChanCount:
 				cnt[idx] += m
 			}
+		}
+	}
+}
+
+// deliverSpikeChannel delivers one spike through connections that all end in the sign-split
+// spike channel (the common case), without a per-connection channel dispatch.
+func deliverSpikeChannel(ex, in []float64, tgts []uint32, ws []float64, drs []uint32, base, S, n int64, m float64) {
+	ws, drs = ws[:len(tgts)], drs[:len(tgts)]
+	for j, tgt := range tgts {
+		slot := base + int64(drs[j]&delayMask)
+		if slot >= S {
+			slot -= S
+		}
+		idx := slot*n + int64(tgt)
+		if v := ws[j] * m; v > 0 {
+			ex[idx] += v
+		} else {
+			in[idx] += v
 		}
 	}
 }
