@@ -50,6 +50,36 @@ func mpiNetwork(k *kernel.Kernel) ([]kernel.NodeCollection, error) {
 	return []kernel.NodeCollection{sr, mm, sr2}, firstErr
 }
 
+// eiNetwork builds the E/I network of NEST's store/restore example at a fifth of its size, with
+// plastic excitatory synapses observed by a weight_recorder.
+func eiNetwork(k *kernel.Kernel) ([]kernel.NodeCollection, error) {
+	var firstErr error
+	try := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	try(k.CopyModel("stdp_synapse_hom", "e_syn", kernel.Params{"Wmax": 2.0}))
+	vm := kernel.Params{"V_m": connect.Normal(-65, 5)}
+	e, err := k.Create("iaf_psc_delta", 400, vm)
+	try(err)
+	in, err := k.Create("iaf_psc_delta", 100, vm)
+	try(err)
+	all, _ := e.Concat(in)
+	pg, err := k.Create("poisson_generator", 1, kernel.Params{"rate": 800.0 * 5})
+	try(err)
+	sr, err := k.Create("spike_recorder", 1, nil)
+	try(err)
+	wr, err := k.Create("weight_recorder", 1, nil)
+	try(err)
+	try(k.SetDefaults("e_syn", kernel.Params{"weight_recorder": wr}))
+	try(k.Connect(e, all, kernel.Params{"rule": "fixed_indegree", "indegree": 40}, kernel.Params{"synapse_model": "e_syn", "weight": 1.0}))
+	try(k.Connect(in, all, kernel.Params{"rule": "fixed_indegree", "indegree": 10}, kernel.Params{"weight": -4.0}))
+	try(k.Connect(pg, all, nil, kernel.Params{"weight": 1.0}))
+	try(k.Connect(all, sr, nil, nil))
+	return []kernel.NodeCollection{sr, wr}, firstErr
+}
+
 func runNetwork(c comm.Communicator, threads int) ([]kernel.Params, error) {
 	k, err := kernel.New(kernel.Options{Comm: c})
 	if err != nil {
@@ -63,6 +93,11 @@ func runNetwork(c comm.Communicator, threads int) ([]kernel.Params, error) {
 	if err != nil {
 		return nil, err
 	}
+	ei, err := eiNetwork(k)
+	if err != nil {
+		return nil, err
+	}
+	recs = append(recs, ei...)
 	for _, t := range []float64{100, 55.5, 44.5} {
 		if err := k.Simulate(t); err != nil {
 			return nil, err
