@@ -223,7 +223,9 @@ func toC(dst []C.int, src []int) {
 
 // Abort ends every process of the job with code (MPI_Abort); it does not return.
 func (m *mpiComm) Abort(code int) {
-	C.MPI_Abort(C.world(), C.int(code))
+	if !m.done { // MPI_Abort after MPI_Finalize is erroneous
+		C.MPI_Abort(C.world(), C.int(code))
+	}
 	os.Exit(code) // MPI_Abort should not return; make sure this process ends anyway
 }
 

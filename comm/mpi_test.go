@@ -368,3 +368,10 @@ func BenchmarkAlltoallvRound(b *testing.B) {
 		})
 	}
 }
+
+func TestMPIInitOnce(t *testing.T) {
+	world(t)
+	if c, err := comm.InitSerialized(); err == nil {
+		t.Errorf("second InitSerialized returned %v and no error", c)
+	}
+}

@@ -22,7 +22,8 @@ const MaxPoissonMean = 1 << 60
 //     F(0), F(1), ... tabulated at construction (one uniform per variate, about
 //     lambda+1 compares on average). The table is extended until the remaining tail
 //     probability is below 2^-64; a uniform at or beyond its last entry (possible only
-//     through rounding, probability < 1e-15) is redrawn;
+//     through rounding, probability < 1e-14) is redrawn, which is the same as
+//     normalising the table;
 //   - lambda >= 10: PTRS, transformed rejection with squeeze, of W. Hörmann ("The
 //     transformed rejection method for generating Poisson random variables",
 //     Insurance: Mathematics and Economics 12, 1993), two uniforms per trial and about
@@ -66,15 +67,21 @@ func NewPoisson(lambda float64) Poisson {
 
 // poissonTable returns the cumulative probabilities F(0), F(1), ... of Poisson(lambda),
 // 0 < lambda < 10, up to the first k > lambda whose tail mass is below 2^-64. Each
-// pmf term is computed directly (not by recurrence) so the table is accurate to a few
-// ulps; the last entry is < 1 only through rounding.
+// pmf term is computed directly (not by recurrence) and summed with compensation, so the
+// table is accurate to about an ulp; the last entry is < 1 only through rounding.
 func poissonTable(lambda float64) []float64 {
 	cdf := make([]float64, 0, 48)
-	sum := 0.0
+	sum, comp := 0.0, 0.0 // Neumaier-compensated running sum
 	for k := 0; ; k++ {
 		pk := math.Exp(poissonLogPMF(float64(k), lambda))
-		sum += pk
-		cdf = append(cdf, sum)
+		t := sum + pk
+		if math.Abs(sum) >= pk {
+			comp += (sum - t) + pk
+		} else {
+			comp += (pk - t) + sum
+		}
+		sum = t
+		cdf = append(cdf, sum+comp)
 		// For k > lambda the tail beyond k is at most pk * lambda/(k+1-lambda).
 		if float64(k) > lambda && pk*lambda/(float64(k)+1-lambda) < 0x1p-64 {
 			break

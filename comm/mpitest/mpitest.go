@@ -158,7 +158,7 @@ func relaunch() int {
 // calls b.ResetTimer if needed and runs n iterations. In the default build it is b.Run(name, ...).
 func BenchRun(b *testing.B, name string, fn func(b *testing.B, n int)) {
 	c := world
-	ran := false
+	ran, followed := false, false
 	b.Run(name, func(b *testing.B) {
 		ran = true
 		if c.Size() == 1 {
@@ -172,7 +172,13 @@ func BenchRun(b *testing.B, name string, fn func(b *testing.B, n int)) {
 			fn(b, b.N)
 			return
 		}
-		for { // the framework calls this once here (-test.benchtime=1x): follow rank 0
+		// With -test.benchtime=1x the framework calls this once per -count and -cpu value. The
+		// first call follows every call of rank 0 until rank 0's b.Run is over; the rest do nothing.
+		if followed {
+			return
+		}
+		followed = true
+		for {
 			n, err := follow(c)
 			if err != nil {
 				b.Fatal(err)
