@@ -3,6 +3,7 @@ package vp
 import (
 	"runtime"
 	"testing"
+	"time"
 )
 
 var sinkU uint64
@@ -111,6 +112,37 @@ func BenchmarkPoolRun(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+var workSink [64]float64
+
+// work is about 20 µs of arithmetic.
+func work(th int) {
+	x := 1.0
+	for i := 0; i < 8000; i++ {
+		x = x*1.0000001 + 1e-9
+	}
+	workSink[th*8%64] = x
+}
+
+// Two threads doing ~20 µs each: ideally one Run takes as long as work(0) alone
+// (reported as serial-ns/op).
+func BenchmarkPoolRunWork(b *testing.B) {
+	p := NewPool(2)
+	defer p.Close()
+	f := work
+	start := time.Now()
+	const reps = 200
+	for i := 0; i < reps; i++ {
+		work(0)
+	}
+	serial := time.Since(start) / reps
+	for b.Loop() {
+		if err := p.Run(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(serial.Nanoseconds()), "serial-ns/op")
 }
 
 func BenchmarkPoolRunMaxProcs(b *testing.B) {

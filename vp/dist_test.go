@@ -266,6 +266,7 @@ func TestBinomial(t *testing.T) {
 		{20, 0.7, 100000, true},    // mirrored inversion
 		{1, 0.5, 100000, true},     // Bernoulli
 		{40, 0.25, 100000, true},   // np = 10: BTRS at its threshold
+		{20, 0.5, 100000, true},    // BTRS with small n (proposals beyond n rejected)
 		{100, 0.9, 100000, true},   // mirrored BTRS (nq = 10)
 		{1000, 0.3, 200000, true},  // BTRS
 		{5000, 0.5, 100000, true},  // BTRS, p = 1/2

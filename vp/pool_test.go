@@ -8,36 +8,50 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestPoolRunsEveryThreadOnce(t *testing.T) {
-	for _, n := range []int{1, 2, 3, 8} {
-		p := NewPool(n)
-		if p.Threads() != n {
-			t.Fatalf("Threads() = %d, want %d", p.Threads(), n)
+	for _, c := range []struct{ n, spin int }{
+		{1, -1}, {2, -1}, {3, -1}, {8, -1}, // default spin (none for 8 > GOMAXPROCS on small machines)
+		{2, 0}, {3, 0}, // always park
+		{2, 30}, {3, 100}, {8, 3}, // short spins: parking and spinning mixed
+		{8, 2000}, // spinning although oversubscribed
+	} {
+		t.Run(fmt.Sprintf("n=%d,spin=%d", c.n, c.spin), func(t *testing.T) { testPoolRunsEveryThreadOnce(t, c.n, c.spin) })
+	}
+}
+
+func testPoolRunsEveryThreadOnce(t *testing.T, n, spin int) {
+	p := NewPool(n)
+	defer p.Close()
+	if spin >= 0 {
+		p.SetSpin(spin)
+	}
+	if p.Threads() != n {
+		t.Fatalf("Threads() = %d, want %d", p.Threads(), n)
+	}
+	// Each thread writes only its own slot, with plain writes: the race detector checks
+	// that Run orders them before its return, and the counts after every Run check that
+	// each thread ran exactly once (not twice while another was skipped).
+	counts := make([]int, n)
+	f := func(th int) { counts[th]++ }
+	runs := 5000
+	if spin > 0 && n > runtime.GOMAXPROCS(0) {
+		runs = 500 // hand-overs wait for spinning goroutines to give up
+	}
+	for r := 0; r < runs; r++ {
+		if r%1000 == 500 {
+			time.Sleep(300 * time.Microsecond) // let spinning workers park
 		}
-		counts := make([]int, n) // each thread writes only its own slot
-		var total atomic.Int64
-		const runs = 2000
-		for r := 0; r < runs; r++ {
-			err := p.Run(func(th int) {
-				counts[th]++
-				total.Add(1)
-			})
-			if err != nil {
-				t.Fatalf("threads=%d run %d: %v", n, r, err)
-			}
-			// Everything the threads did is visible once Run returns.
-			if got := total.Load(); got != int64((r+1)*n) {
-				t.Fatalf("threads=%d run %d: %d calls so far, want %d", n, r, got, (r+1)*n)
-			}
+		if err := p.Run(f); err != nil {
+			t.Fatalf("run %d: %v", r, err)
 		}
 		for th, c := range counts {
-			if c != runs {
-				t.Errorf("threads=%d: thread %d ran %d times, want %d", n, th, c, runs)
+			if c != r+1 {
+				t.Fatalf("after run %d: thread %d ran %d times, want %d", r, th, c, r+1)
 			}
 		}
-		p.Close()
 	}
 }
 
@@ -110,13 +124,13 @@ func TestPoolPanic(t *testing.T) {
 		if th == 0 {
 			panic(sentinel)
 		}
-		var m map[int]int
-		m[th] = th // nil map write: runtime panic
+		s := make([]int, th)
+		s[th] = th // runtime panic: index out of range
 	})
 	if !errors.Is(err, sentinel) {
 		t.Errorf("error %v does not wrap the panic value", err)
 	}
-	for _, want := range []string{"thread 0", "thread 1", "thread 2", "nil map"} {
+	for _, want := range []string{"thread 0", "thread 1", "thread 2", "index out of range"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("joined error does not mention %q: %v", want, err)
 		}
@@ -156,9 +170,11 @@ func TestPoolGoexit(t *testing.T) {
 			if th == 0 {
 				runtime.Goexit()
 			}
+			panic("worker panic while thread 0 exits")
 		})
 	}()
 	<-done
+	// The worker's panic belonged to the abandoned Run, not to this one.
 	if err := p.Run(func(th int) { counts[th]++ }); err != nil {
 		t.Fatal(err)
 	}

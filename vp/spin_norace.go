@@ -1,0 +1,5 @@
+//go:build !race
+
+package vp
+
+const initialSpin = DefaultSpin
