@@ -43,6 +43,7 @@ type archive struct {
 	kminusTriplet []float64
 	nIncoming     []int32   // number of STDP connections onto the neuron
 	maxDelay      []float64 // largest dendritic delay of those connections (ms)
+	trace         []float64 // the last K− value kValue computed (NEST's trace_, reported as post_trace)
 	hist          [][]histEntry
 }
 
@@ -54,6 +55,7 @@ func (a *archive) grow(n int, p archParams) {
 		a.kminusTriplet = append(a.kminusTriplet, 0)
 		a.nIncoming = append(a.nIncoming, 0)
 		a.maxDelay = append(a.maxDelay, 0)
+		a.trace = append(a.trace, 0)
 		a.hist = append(a.hist, nil)
 	}
 }
@@ -62,7 +64,7 @@ func (a *archive) get(i int, d status.Dict) {
 	d["tau_minus"] = a.p[i].tauMinus
 	d["tau_minus_triplet"] = a.p[i].tauMinusTriplet
 	d["t_spike"] = a.lastSpike[i]
-	d["post_trace"] = a.kminus[i]
+	d["post_trace"] = a.trace[i]
 }
 
 // set applies tau_minus, tau_minus_triplet and clear (empties the history) to neuron i.

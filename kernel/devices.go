@@ -204,17 +204,18 @@ func (k *Kernel) setDevice(dev *device, d Params, apply bool) error {
 	return nil
 }
 
-// checkFixedAfterConnect refuses changes of a connected multimeter's sampling parameters.
+// checkFixedAfterConnect refuses changes of a connected multimeter's sampling parameters, and of
+// any recorder's time_in_steps after Simulate.
 func (k *Kernel) checkFixedAfterConnect(dev *device, p models.DeviceParams) error {
+	if old := recorderParams(dev); old != nil && k.simulated && old.TimeInSteps != recorderParams(&device{params: p}).TimeInSteps {
+		return status.Errorf(status.BadProperty, "%s: time_in_steps cannot be changed after Simulate", dev.model.name)
+	}
 	if dev.kind != models.KindMultimeter || !dev.connected {
 		return nil
 	}
 	old, neu := dev.params.(*models.MultimeterParams), p.(*models.MultimeterParams)
 	if old.Interval != neu.Interval || old.Offset != neu.Offset || fmt.Sprint(old.RecordFrom) != fmt.Sprint(neu.RecordFrom) {
 		return status.Errorf(status.BadProperty, "%s: the properties interval, offset and record_from cannot be changed after the multimeter has been connected to nodes", dev.model.name)
-	}
-	if old.TimeInSteps != neu.TimeInSteps && k.simulated {
-		return status.Errorf(status.BadProperty, "%s: time_in_steps cannot be changed after Simulate", dev.model.name)
 	}
 	return nil
 }

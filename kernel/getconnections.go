@@ -60,6 +60,18 @@ func (k *Kernel) GetConnections(f ConnFilter) (SynapseCollection, error) {
 		}
 		synID = s.id
 	}
+	// Sort the stores by source now, as Prepare would (NEST, too, updates its connection
+	// infrastructure when connections are read): the indices this collection holds, and the
+	// ports it reports, then stay valid across the next Prepare.
+	if !k.prepared {
+		for _, st := range k.vps {
+			for _, c := range st.stores {
+				if c != nil {
+					c.sortBySource()
+				}
+			}
+		}
+	}
 	sc := SynapseCollection{k: k, gen: k.gen}
 	keep := func(st *vpState, src uint64, tgt uint32, syn int) bool {
 		return (synID < 0 || syn == synID) && (srcSet == nil || srcSet[src]) && (tgtSet == nil || tgtSet[st.gids[tgt]])

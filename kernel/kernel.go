@@ -177,14 +177,18 @@ func (k *Kernel) GetKernelStatus(keys ...string) (Params, error) {
 
 func (k *Kernel) kernelStatus() Params {
 	nconn, nspk := k.countConnections(), k.localSpikeCount()
+	minD, maxD := k.minDelay, k.maxDelay
+	if !k.simulated {
+		minD, maxD = k.currentDelayExtrema()
+	}
 	return Params{
 		"resolution":              k.grid.H(),
 		"tics_per_ms":             k.grid.TicsPerMs,
 		"ms_per_tic":              1 / k.grid.TicsPerMs,
 		"tics_per_step":           k.grid.TicsPerStep,
 		"biological_time":         k.grid.Ms(k.clock + k.from),
-		"min_delay":               k.grid.Ms(k.minDelay),
-		"max_delay":               k.grid.Ms(k.maxDelay),
+		"min_delay":               k.grid.Ms(minD),
+		"max_delay":               k.grid.Ms(maxD),
 		"local_num_threads":       int64(k.threads),
 		"total_num_virtual_procs": int64(k.layout.NumVPs()),
 		"num_processes":           int64(k.comm.Size()),
@@ -210,6 +214,26 @@ func (k *Kernel) kernelStatus() Params {
 	}
 }
 
+// currentDelayExtrema returns min_delay and max_delay as they stand before the first Simulate:
+// the user's values, or the extrema of this rank's connections (1 step without connections), as
+// NEST's GetKernelStatus reports them (update_delay_extrema_). Under MPI the other ranks' delays
+// are merged only at Prepare.
+func (k *Kernel) currentDelayExtrema() (int64, int64) {
+	if k.userDelays {
+		return k.userMin, k.userMax
+	}
+	lo, hi := int64(math.MaxInt64), int64(0)
+	for _, st := range k.vps {
+		if st.dmax > 0 {
+			lo, hi = min(lo, st.dmin), max(hi, st.dmax)
+		}
+	}
+	if hi == 0 {
+		return 1, 1
+	}
+	return lo, hi
+}
+
 // SetKernelStatus sets kernel status keys, all or nothing.
 func (k *Kernel) SetKernelStatus(p Params) error {
 	r := status.NewReader(p, "kernel")
@@ -225,7 +249,7 @@ func (k *Kernel) SetKernelStatus(p Params) error {
 }
 
 func (k *Kernel) applyKernelStatus(c *Kernel) {
-	relayout := c.threads != k.threads || c.seed != k.seed
+	relayout, reseed := c.threads != k.threads, c.seed != k.seed
 	k.grid, k.threads, k.seed = c.grid, c.threads, c.seed
 	k.dataPath, k.dataPrefix, k.overwrite, k.printTime = c.dataPath, c.dataPrefix, c.overwrite, c.printTime
 	k.dictMissIsError = c.dictMissIsError
@@ -235,6 +259,17 @@ func (k *Kernel) applyKernelStatus(c *Kernel) {
 	}
 	if relayout {
 		k.setLayout()
+	} else if reseed {
+		k.reseed()
+	}
+}
+
+// reseed restarts every random stream from the current seed, keeping the VPs with their nodes and
+// connections (a new rng_seed after Create must not drop the network).
+func (k *Kernel) reseed() {
+	k.streams = vp.NewStreams(k.seed, k.layout)
+	for t, st := range k.vps {
+		st.rng = k.streams.ForThread(t)
 	}
 }
 

@@ -186,10 +186,15 @@ func (k *Kernel) setModelDefaults(e *modelEntry, params Params) error {
 	if err := k.readRecorderCompat(r, e.name); err != nil {
 		return err
 	}
-	if err := e.device.SetDefaults(r, k.grid); err != nil {
+	dm := e.device.Copy(e.name) // applied only if no key is left unread
+	if err := dm.SetDefaults(r, k.grid); err != nil {
 		return err
 	}
-	return k.checkUnused(r)
+	if err := k.checkUnused(r); err != nil {
+		return err
+	}
+	e.device = dm
+	return nil
 }
 
 func (k *Kernel) setSynDefaults(s *synModel, params Params) error {
@@ -210,10 +215,15 @@ func (k *Kernel) setSynDefaults(s *synModel, params Params) error {
 		p[key] = v
 	}
 	r := status.NewReader(p, s.m.Name())
+	saved := *s.m // restored if a key is left unread: all or nothing
 	if err := s.m.SetDefaults(r); err != nil {
 		return err
 	}
-	return k.checkUnused(r)
+	if err := k.checkUnused(r); err != nil {
+		*s.m = saved
+		return err
+	}
+	return nil
 }
 
 // GetDefaults returns the defaults of a model; with keys, only those.

@@ -44,7 +44,7 @@ func (k *Kernel) create(model string, n int, common Params, each []Params) (Node
 	if n < 1 {
 		return NodeCollection{}, status.Errorf(status.BadParameter, "Create: number of nodes n must be positive, got %d", n)
 	}
-	plan, err := k.planParams(e.name, n, common, each)
+	plan, err := k.planParams(e.name, n, common, each, k.modelDefaults(e))
 	if err != nil {
 		return NodeCollection{}, err
 	}
@@ -71,10 +71,12 @@ type paramPlan struct {
 	each    []Params
 }
 
-func (k *Kernel) planParams(context string, n int, common Params, each []Params) (*paramPlan, error) {
+// planParams splits a parameter dictionary into a paramPlan. As in PyNEST, a list given for a parameter whose value is itself a list (spike_times,
+// record_from, ...: a list in the model's defaults) is passed whole to every node.
+func (k *Kernel) planParams(context string, n int, common Params, each []Params, defaults Params) (*paramPlan, error) {
 	pl := &paramPlan{common: Params{}, perNode: map[string]connect.Value{}}
 	for key, v := range k.normalizeNodeParams(common) {
-		if !isPerNodeValue(v) {
+		if !isPerNodeValue(v) || isListValue(defaults[key]) {
 			pl.common[key] = v
 			continue
 		}
@@ -91,6 +93,15 @@ func (k *Kernel) planParams(context string, n int, common Params, each []Params)
 		pl.each = append(pl.each, k.normalizeNodeParams(d))
 	}
 	return pl, nil
+}
+
+// isListValue reports whether a default parameter value is a list.
+func isListValue(v any) bool {
+	switch v.(type) {
+	case []float64, []int64, []uint64, []string, []any:
+		return true
+	}
+	return false
 }
 
 // isPerNodeValue reports whether a parameter value is a list of numbers or a distribution.
@@ -330,7 +341,11 @@ func (k *Kernel) SetStatus(nc NodeCollection, p Params) error {
 	if err := k.valid(nc); err != nil {
 		return err
 	}
-	pl, err := k.planParams("SetStatus", len(nc.ids), p, nil)
+	var defaults Params
+	if len(nc.ids) > 0 {
+		defaults = k.modelDefaults(k.models.list[k.nodes[nc.ids[0]].model])
+	}
+	pl, err := k.planParams("SetStatus", len(nc.ids), p, nil, defaults)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,6 @@ func (k *Kernel) deliverPlastic(st *vpState, c *connStore, origin int64) {
 			wrp = wr.params.(*models.WeightRecorderParams)
 		}
 	}
-	h := k.grid.H()
 	for _, sp := range k.pending {
 		first, last := c.rangeOf(uint32(sp.gid))
 		if first == last {
@@ -27,7 +26,7 @@ func (k *Kernel) deliverPlastic(st *vpState, c *connStore, origin int64) {
 		}
 		e := origin + int64(sp.lag)
 		stamp := e + 1
-		t := float64(stamp) * h
+		t := k.grid.Ms(stamp)
 		m := float64(sp.mult)
 		base := e % k.slots
 		for j := first; j < last; j++ {
@@ -56,7 +55,7 @@ func (k *Kernel) stdpSend(st *vpState, c *connStore, j int, t float64) float64 {
 	if c.sp != nil {
 		p = &c.sp[j]
 	}
-	d := float64(drDelay(c.dr[j])) * k.grid.H()
+	d := k.grid.Ms(drDelay(c.dr[j]))
 	tgt := int(c.tgt[j])
 	a := &st.arch
 	w, tLast, kplus := c.w[j], c.tlast[j], c.kplus[j]
@@ -83,15 +82,19 @@ func (k *Kernel) stdpSend(st *vpState, c *connStore, j int, t float64) float64 {
 }
 
 // kValue returns the postsynaptic trace of neuron i at time t: from the latest history entry
-// strictly before t (by more than stdp_eps), K−·exp((t_i − t)/τ−); 0 if there is none.
+// strictly before t (by more than stdp_eps), K−·exp((t_i − t)/τ−); 0 if there is none. As NEST's
+// get_K_value it remembers the value, which the neuron reports as post_trace.
 func (a *archive) kValue(i int, t float64) float64 {
 	h := a.hist[i]
+	k := 0.0
 	for j := len(h) - 1; j >= 0; j-- {
 		if t-h[j].t > stdpEps {
-			return h[j].kminus * math.Exp((h[j].t-t)/a.p[i].tauMinus)
+			k = h[j].kminus * math.Exp((h[j].t-t)/a.p[i].tauMinus)
+			break
 		}
 	}
-	return 0
+	a.trace[i] = k
+	return k
 }
 
 // registerSTDP counts an STDP connection with dendritic delay d (ms) onto neuron i.

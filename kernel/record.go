@@ -210,7 +210,8 @@ func (k *Kernel) appendRow(buf []byte, rp *models.Recorder, sender uint64, stamp
 	buf = append(buf, '\t')
 	if rp.TimeInSteps {
 		buf = strconv.AppendInt(buf, stamp, 10)
-		buf = append(buf, "\t0"...)
+		buf = append(buf, '\t')
+		buf = strconv.AppendFloat(buf, 0, 'f', int(rp.Precision), 64) // the offset, as NEST prints it
 	} else {
 		buf = strconv.AppendFloat(buf, k.grid.Ms(stamp), 'f', int(rp.Precision), 64)
 	}

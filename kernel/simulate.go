@@ -8,6 +8,7 @@ import (
 
 	"github.com/nest-mpi/nest-mpi/comm"
 	"github.com/nest-mpi/nest-mpi/models"
+	"github.com/nest-mpi/nest-mpi/models/clock"
 	"github.com/nest-mpi/nest-mpi/models/status"
 	"github.com/nest-mpi/nest-mpi/vp"
 )
@@ -39,7 +40,9 @@ func (k *Kernel) Prepare() error {
 		return err
 	}
 	now := k.clock + k.from
-	k.prepareDevices(now)
+	if err := k.prepareDevices(now); err != nil {
+		return err
+	}
 	err := k.pool.Run(func(t int) { k.prepareVP(k.vps[t], now) })
 	if err != nil {
 		return status.Errorf(status.InternalError, "Prepare: %v", err)
@@ -132,7 +135,7 @@ func (st *vpState) buildRecorderIndex() {
 	}
 }
 
-func (k *Kernel) prepareDevices(now int64) {
+func (k *Kernel) prepareDevices(now int64) error {
 	for _, d := range k.devices {
 		var w *models.Window
 		switch p := d.params.(type) {
@@ -147,7 +150,11 @@ func (k *Kernel) prepareDevices(now int64) {
 			w = &p.Window
 		case *models.PoissonParams:
 			w = &p.Window
-			d.poisson = vp.NewPoisson(k.grid.H() * p.Rate * 1e-3) // λ = h·rate·1e−3 spikes per step
+			lambda := k.grid.H() * p.Rate * 1e-3 // λ = h·rate·1e−3 spikes per step
+			if !(lambda >= 0 && lambda <= vp.MaxPoissonMean) {
+				return status.Errorf(status.BadProperty, "%s (node %d): rate %g spikes/s is too large (mean %g spikes per step, at most %g)", d.model.name, d.gid, p.Rate, lambda, float64(vp.MaxPoissonMean))
+			}
+			d.poisson = vp.NewPoisson(lambda)
 		case *models.NoiseParams:
 			w = &p.Window
 		case *models.SpikeGenParams:
@@ -156,6 +163,7 @@ func (k *Kernel) prepareDevices(now int64) {
 		}
 		d.tMin, d.tMax = w.Steps(k.grid)
 	}
+	return nil
 }
 
 // skipPastSpikes moves every instance of a spike_generator past spikes whose stamp lies at or
@@ -188,6 +196,9 @@ func (k *Kernel) Run(t float64) error {
 	toDo := k.grid.Steps(t)
 	if toDo == 0 {
 		return nil
+	}
+	if toDo >= clock.Infinite-(k.clock+k.from) {
+		return status.Errorf(status.KernelException, "Simulate: OverflowError: the simulation time %g ms exceeds the largest time the kernel can handle (%g ms from now)", t, k.grid.Ms(clock.Infinite-1-(k.clock+k.from)))
 	}
 	if toDo%k.minDelay != 0 {
 		fmt.Fprintf(k.log, "Warning: Simulate: the simulation time %g ms is not a multiple of min_delay (%g ms); the last slice is completed by the next call\n", t, k.grid.Ms(k.minDelay))

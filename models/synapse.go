@@ -157,8 +157,18 @@ func (m *SynapseModel) SetDefaults(r *status.Reader) error {
 	return nil
 }
 
-// ReadStdpConn reads the per-connection STDP parameters of r into p (stdp_synapse only).
-func ReadStdpConn(r *status.Reader, p *StdpParams) error { return readFields(r, p, stdpFields) }
+// ReadStdpConn reads the per-connection STDP parameters of r into p (stdp_synapse only); on
+// error p is unchanged. It reads into a copy so that p does not escape: the kernel passes the
+// address of a local for every new connection, which would otherwise be a heap allocation each.
+func ReadStdpConn(r *status.Reader, p *StdpParams) error {
+	q := new(StdpParams)
+	*q = *p
+	if err := readFields(r, q, stdpFields); err != nil {
+		return err
+	}
+	*p = *q
+	return nil
+}
 
 // WriteStdp writes p into d.
 func WriteStdp(d status.Dict, p *StdpParams) { writeFields(d, p, stdpFields) }

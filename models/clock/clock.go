@@ -70,8 +70,9 @@ func (g Grid) Stamp(ms float64) int64 {
 	return s
 }
 
-// Ms converts steps to ms.
-func (g Grid) Ms(steps int64) float64 { return float64(steps) * g.H() }
+// Ms converts steps to ms as NEST's Time::get_ms does: tics × ms_per_tic, with
+// ms_per_tic = 1/TicsPerMs (so step 3 at h = 0.1 is 0.3, not 3 × 0.1 = 0.30000000000000004).
+func (g Grid) Ms(steps int64) float64 { return float64(steps*g.TicsPerStep) * (1 / g.TicsPerMs) }
 
 // OnGrid reports whether ms is a multiple of the resolution (to the tic).
 func (g Grid) OnGrid(ms float64) bool {

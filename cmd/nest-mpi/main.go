@@ -1,0 +1,228 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/nest-mpi/nest-mpi/cmd/nest-mpi/internal/netfile"
+	"github.com/nest-mpi/nest-mpi/comm"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// MPI requires every call from the thread that initialised it: keep the main goroutine on the main
+// OS thread.
+func init() { runtime.LockOSThread() }
+
+func main() { os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// exitError is the exit status of every error.
+const exitError = 2
+
+// otherRankDelay is how long a rank other than 0 waits before reporting its error, so that an
+// error every rank meets is printed once (by rank 0, whose Abort ends the others first).
+var otherRankDelay = 2 * time.Second
+
+// usageError is a command-line mistake: the usage follows the message.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg + " (see 'nest-mpi help')" }
+
+// realMain runs the command and returns the exit status.
+func realMain(args []string, stdout, stderr io.Writer) (code int) {
+	c, err := comm.Init()
+	if err != nil {
+		fmt.Fprintf(stderr, "nest-mpi: %s\n", oneLine(err.Error()))
+		return exitError
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			code = fail(c, stderr, fmt.Errorf("InternalError: unexpected failure (a bug in nest-mpi, please report it): %v", v))
+		}
+		if err := c.Finalize(); err != nil && code == 0 {
+			fmt.Fprintf(stderr, "nest-mpi: %s\n", oneLine(err.Error()))
+			code = exitError
+		}
+	}()
+	if err := dispatch(c, args, stdout, stderr); err != nil {
+		return fail(c, stderr, err)
+	}
+	return 0
+}
+
+// fail reports err as one line and, under MPI, aborts every rank.
+func fail(c comm.Communicator, stderr io.Writer, err error) int {
+	msg := oneLine(err.Error())
+	if c.Size() > 1 && c.Rank() != 0 {
+		time.Sleep(otherRankDelay)
+		msg = fmt.Sprintf("rank %d: %s", c.Rank(), msg)
+	}
+	fmt.Fprintf(stderr, "nest-mpi: %s\n", msg)
+	if c.Size() > 1 {
+		c.Abort(exitError)
+	}
+	return exitError
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\r", " ")), " ")
+}
+
+const usage = `nest-mpi runs NEST-compatible spiking network simulations.
+
+Usage:
+  nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet]
+      Run a network file (a PyNEST script as JSON). Outputs go to DIR (default out/<file name>):
+      <name>.csv for each recorder named with "as", the GetStatus/GetConnections tables and
+      run.json. DIR is only written when the whole script succeeds.
+  nest-mpi models [--long]
+      List every model (neurons, devices, synapses).
+  nest-mpi help MODEL
+      Show a model's documentation, parameters with defaults and units, and recordables.
+  nest-mpi version
+      Print the version.
+`
+
+func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return &usageError{"no command given (run, models, help, version)"}
+	}
+	out := stdout
+	if c.Rank() != 0 {
+		out = io.Discard
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "run":
+		return cmdRun(c, rest, stdout, stderr)
+	case "models":
+		return cmdModels(rest, out)
+	case "help", "-h", "--help":
+		if len(rest) == 0 {
+			fmt.Fprint(out, usage)
+			return nil
+		}
+		if len(rest) > 1 {
+			return &usageError{"help takes one model name"}
+		}
+		return cmdHelp(rest[0], out)
+	case "version", "--version":
+		if len(rest) > 0 {
+			return &usageError{"version takes no arguments"}
+		}
+		fmt.Fprintln(out, versionString(c))
+		return nil
+	default:
+		return &usageError{fmt.Sprintf("unknown command %q (run, models, help, version)", cmd)}
+	}
+}
+
+func versionString(c comm.Communicator) string {
+	s := "nest-mpi " + version
+	var extra []string
+	extra = append(extra, runtime.Version())
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, st := range bi.Settings {
+			if st.Key == "vcs.revision" && len(st.Value) >= 12 {
+				extra = append(extra, "revision "+st.Value[:12])
+			}
+		}
+	}
+	extra = append(extra, "communicator "+c.Name())
+	return s + " (" + strings.Join(extra, ", ") + ")"
+}
+
+// runFlags are the flags of nest-mpi run.
+type runFlags struct {
+	out     string
+	threads int
+	seed    int64
+	plot    bool
+	quiet   bool
+}
+
+func parseRunFlags(args []string) (string, runFlags, error) {
+	var f runFlags
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVarP(&f.out, "out", "o", "", "output folder (default out/<file name>)")
+	fs.IntVarP(&f.threads, "threads", "t", 0, "local_num_threads (overrides the file)")
+	fs.Int64VarP(&f.seed, "seed", "s", 0, "rng_seed (overrides the file)")
+	fs.BoolVar(&f.plot, "plot", false, "write PNG plots of the recorders")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress, notes or summary")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return "", f, &usageError{"usage: nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet]"}
+		}
+		return "", f, &usageError{"run: " + err.Error()}
+	}
+	if fs.NArg() != 1 {
+		return "", f, &usageError{fmt.Sprintf("run takes one network file, got %d arguments", fs.NArg())}
+	}
+	if fs.Changed("threads") && (f.threads < 1 || f.threads > 1024) {
+		return "", f, &usageError{fmt.Sprintf("run: --threads must be between 1 and 1024, got %d", f.threads)}
+	}
+	if fs.Changed("seed") && (f.seed < 1 || f.seed >= 1<<32) {
+		return "", f, &usageError{fmt.Sprintf("run: --seed must satisfy 0 < seed < 2^32, got %d", f.seed)}
+	}
+	file := fs.Arg(0)
+	if f.out == "" {
+		stem := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		f.out = filepath.Join("out", stem)
+	}
+	return file, f, nil
+}
+
+func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error {
+	file, f, err := parseRunFlags(args)
+	if err != nil {
+		return err
+	}
+	nf, err := netfile.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	opts := netfile.Options{Comm: c, Log: stderr, Out: stdout, Threads: f.threads, Seed: f.seed,
+		Quiet: f.quiet, Plot: f.plot, Source: file}
+	if f.quiet {
+		opts.Log = nil
+	}
+	if c.Rank() != 0 {
+		opts.Log, opts.Out = nil, nil
+	}
+	var sink *netfile.DirSink
+	if c.Rank() == 0 {
+		if sink, err = netfile.NewDirSink(f.out); err != nil {
+			return err
+		}
+		opts.Sink = sink
+	}
+	netfile.Version = version
+	res, err := netfile.Run(nf, opts)
+	if err != nil {
+		if sink != nil {
+			sink.Abort()
+		}
+		return err
+	}
+	if sink != nil {
+		if err := sink.Commit(); err != nil {
+			sink.Abort()
+			return err
+		}
+	}
+	if c.Rank() == 0 && !f.quiet {
+		fmt.Fprintf(stdout, "%s: %g ms simulated in %.3g s (build %.3g s); %d nodes, %d connections, %d spikes; wrote %d files to %s\n",
+			file, res.SimulatedMs, res.SimulateS, res.BuildS, res.Nodes, res.Connections, res.Spikes, len(res.Files), f.out)
+	}
+	return nil
+}
