@@ -101,8 +101,14 @@ func (k *Kernel) readRecorderCompat(r *status.Reader, model string) error {
 	return nil
 }
 
+// note prints a one-line note, once per kernel for the same text.
 func (k *Kernel) note(format string, args ...any) {
-	fmt.Fprintf(k.log, "Note: "+format+"\n", args...)
+	msg := fmt.Sprintf(format, args...)
+	if k.notes[msg] {
+		return
+	}
+	k.notes[msg] = true
+	fmt.Fprintln(k.log, "Note: "+msg)
 }
 
 // deviceOf returns the device with node id id, or nil.

@@ -115,7 +115,7 @@ func (sc SynapseCollection) Get(keys ...string) (Params, error) {
 	}
 	if len(keys) == 0 {
 		keys = connKeys
-		if sc.hasSTDP() {
+		if sc.allSTDP() {
 			keys = append(keys, "tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax", "Kplus")
 		}
 	}
@@ -130,13 +130,14 @@ func (sc SynapseCollection) Get(keys ...string) (Params, error) {
 	return out, nil
 }
 
-func (sc SynapseCollection) hasSTDP() bool {
+// allSTDP reports whether every connection has the STDP keys (so Get without keys lists them).
+func (sc SynapseCollection) allSTDP() bool {
 	for _, r := range sc.conns {
-		if r.syn >= 0 && sc.k.syns[r.syn].m.Kind() != models.SynStatic {
-			return true
+		if r.syn < 0 || sc.k.syns[r.syn].m.Kind() == models.SynStatic {
+			return false
 		}
 	}
-	return false
+	return len(sc.conns) > 0
 }
 
 // column returns one key over all connections.

@@ -73,12 +73,14 @@ type Kernel struct {
 
 	pending      []spikeRec // spikes of the last complete slice, delivered at the next slice start
 	exch         exchange
+	notes        map[string]bool  // notes already printed (each once per kernel)
 	connChanged  bool             // connections or nodes changed since the presynaptic tables were built
 	spikeCount   int64            // spikes emitted by this rank's neurons
 	sliceTo      int64            // end (exclusive lag) of the steps the VPs are running now
 	updateVPFunc func(thread int) // k.updateVP, bound once so that the pool call does not allocate
 
-	timers timers
+	timers    timers
+	lastPrint time.Time // when print_time last printed (see progressEvery)
 }
 
 type timers struct {
@@ -137,6 +139,8 @@ func (k *Kernel) reset() {
 	k.simulated, k.prepared, k.broken = false, false, nil
 	k.pending = k.pending[:0]
 	k.timers = timers{}
+	k.spikeCount = 0
+	k.notes = map[string]bool{}
 	k.setLayout()
 }
 

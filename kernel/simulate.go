@@ -225,8 +225,9 @@ func (k *Kernel) Run(t float64) error {
 			k.from = to
 		}
 		k.flushScreen()
-		if k.printTime {
+		if k.printTime && (toDo == 0 || time.Since(k.lastPrint) > progressEvery) {
 			k.printProgress(t0, total, start)
+			k.lastPrint = time.Now()
 		}
 	}
 	if k.printTime {
@@ -244,6 +245,10 @@ func (k *Kernel) Cleanup() error {
 	k.prepared = false
 	return k.flushFiles()
 }
+
+// progressEvery is the interval of print_time's progress line (NEST prints it every slice; on a
+// terminal the line overwrites itself, so the rate only matters in logs).
+const progressEvery = 200 * time.Millisecond
 
 func (k *Kernel) printProgress(t0, total int64, start time.Time) {
 	done := k.clock + k.from - t0

@@ -223,6 +223,9 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	if c.Rank() == 0 && !f.quiet {
 		fmt.Fprintf(stdout, "%s: %g ms simulated in %.3g s (build %.3g s); %d nodes, %d connections, %d spikes; wrote %d files to %s\n",
 			file, res.SimulatedMs, res.SimulateS, res.BuildS, res.Nodes, res.Connections, res.Spikes, len(res.Files), f.out)
+		for _, line := range res.Summary {
+			fmt.Fprintln(stdout, "  "+line)
+		}
 	}
 	return nil
 }

@@ -94,6 +94,9 @@ func (r *Runner) finish() (*Result, error) {
 	res := &Result{Nodes: rj.Counts.Nodes, Connections: rj.Counts.Connections, Spikes: rj.Counts.Spikes,
 		SimulatedMs: r.simulatedMs, BuildS: times[0], SimulateS: times[1]}
 	res.BiologicalTime, _ = ks["biological_time"].(float64)
+	if res.Summary, err = r.summary(recs); err != nil {
+		return nil, err
+	}
 	if !r.root() {
 		return res, nil
 	}
@@ -131,6 +134,40 @@ func (r *Runner) finish() (*Result, error) {
 	return res, nil
 }
 
+// summary describes the run in a few lines: the mean rate of the sources of every spike recorder
+// and the change of the mean weight of every plastic synapse model (collective).
+func (r *Runner) summary(recs []namedRecorder) ([]string, error) {
+	var lines []string
+	seconds := r.simulatedMs / 1000
+	for _, rec := range recs {
+		if rec.data.kind != spikeRec {
+			continue
+		}
+		n, err := r.k.RecorderSources(rec.nc)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 && seconds > 0 {
+			lines = append(lines, fmt.Sprintf("%s: %d spikes from %d neurons, mean rate %.2f spikes/s",
+				rec.base, len(rec.data.senders), n, float64(len(rec.data.senders))/float64(n)/seconds))
+		}
+	}
+	w1, err := r.k.WeightSummary()
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range w1 {
+		before := "n/a"
+		for _, w0 := range r.weights0 {
+			if w0.Model == w.Model {
+				before = fmt.Sprintf("%.4g", w0.Mean)
+			}
+		}
+		lines = append(lines, fmt.Sprintf("%s: %d connections, mean weight %s -> %.4g (sd %.3g)", w.Model, w.N, before, w.Mean, w.SD))
+	}
+	return lines, nil
+}
+
 // sinkNames lists the files written so far.
 func (r *Runner) sinkNames() []string {
 	switch s := r.opts.Sink.(type) {
@@ -162,6 +199,7 @@ func sanitize(rj RunJSON) RunJSON {
 // namedRecorder is the merged data of one recorder and its output name.
 type namedRecorder struct {
 	base string // <name> or <name>-<i>
+	nc   kernel.NodeCollection
 	data *recorderData
 }
 
@@ -211,7 +249,7 @@ func (r *Runner) gatherRecorders() ([]namedRecorder, error) {
 				return nil, err
 			}
 			if r.root() {
-				out = append(out, namedRecorder{base: base, data: data})
+				out = append(out, namedRecorder{base: base, nc: one, data: data})
 			}
 		}
 	}

@@ -52,6 +52,9 @@ type Result struct {
 	SimulatedMs    float64 // sum of all Simulate times
 	BuildS         float64
 	SimulateS      float64
+	// Summary holds one line per spike recorder (mean rate of its sources) and per plastic
+	// synapse model (mean weight before the first Simulate and at the end).
+	Summary []string
 }
 
 // Runner executes one network file on one kernel.
@@ -68,6 +71,7 @@ type Runner struct {
 
 	start       time.Time
 	firstSim    time.Time // start of the first Simulate (zero before)
+	weights0    []kernel.WeightStat // plastic weights before the first Simulate
 	simWall     time.Duration
 	simulatedMs float64
 }
@@ -527,6 +531,13 @@ func (r *Runner) callSimulate(v any) error {
 		t = x
 	default:
 		return status.Errorf(status.TypeMismatch, "expects the time in ms (a number), got %s", describe(v))
+	}
+	if r.firstSim.IsZero() {
+		w, err := r.k.WeightSummary()
+		if err != nil {
+			return err
+		}
+		r.weights0 = w
 	}
 	start := time.Now()
 	if r.firstSim.IsZero() {
