@@ -5,11 +5,15 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // These tests run the MPI build under mpirun: CC=mpicc go test -tags mpi ./cmd/nest-mpi/
@@ -77,23 +81,111 @@ func TestMPISplitInvariance(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "net.json")
 	os.WriteFile(file, []byte(splitNetwork), 0o644)
-	ref := filepath.Join(dir, "ref")
-	if _, stderr, code := nestMPI(t, "run", file, "-q", "--threads", "4", "--out", ref); code != 0 {
-		t.Fatalf("reference run: %s", stderr)
-	}
-	for _, split := range [][2]string{{"2", "2"}, {"4", "1"}} {
-		out := filepath.Join(dir, "np"+split[0])
-		if stderr, code := runMPI(t, mpirun, mbin, split[0], "run", file, "-q", "--threads", split[1], "--out", out); code != 0 {
-			t.Fatalf("%s ranks: exit %d: %s", split[0], code, stderr)
+	for _, nvp := range []string{"4", "2"} {
+		ref := filepath.Join(dir, "ref"+nvp)
+		if _, stderr, code := nestMPI(t, "run", file, "-q", "--threads", nvp, "--out", ref); code != 0 {
+			t.Fatalf("reference run 1 x %s: %s", nvp, stderr)
 		}
-		for _, name := range []string{"sr.csv", "mm.csv", "wr.csv", "status.csv", "rec_status.csv", "conns.csv"} {
-			a, _ := os.ReadFile(filepath.Join(ref, name))
-			b, err := os.ReadFile(filepath.Join(out, name))
-			if err != nil || len(a) == 0 || !bytes.Equal(a, b) {
-				t.Errorf("%s ranks x %s threads: %s differs from 1 x 4 (%v)", split[0], split[1], name, err)
+		splits := [][2]string{{"2", "2"}, {"4", "1"}}
+		if nvp == "2" {
+			splits = [][2]string{{"2", "1"}}
+		}
+		for _, split := range splits {
+			out := filepath.Join(dir, "np"+split[0]+"x"+split[1])
+			if stderr, code := runMPI(t, mpirun, mbin, split[0], "run", file, "-q", "--threads", split[1], "--out", out); code != 0 {
+				t.Fatalf("%s ranks: exit %d: %s", split[0], code, stderr)
+			}
+			for _, name := range []string{"sr.csv", "mm.csv", "wr.csv", "status.csv", "rec_status.csv", "conns.csv"} {
+				a, _ := os.ReadFile(filepath.Join(ref, name))
+				b, err := os.ReadFile(filepath.Join(out, name))
+				if err != nil || len(a) == 0 || !bytes.Equal(a, b) {
+					t.Errorf("%s ranks x %s threads: %s differs from 1 x %s (%v)", split[0], split[1], name, nvp, err)
+				}
 			}
 		}
 	}
+}
+
+// TestMPIKilledRank: a rank killed in the middle of a run ends the whole job promptly with a
+// non-zero status.
+func TestMPIKilledRank(t *testing.T) {
+	mpirun, mbin := mpiBinary(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "long.json")
+	os.WriteFile(file, []byte(`{"script": [
+		{"Create": {"model": "iaf_psc_alpha", "n": 2000, "as": "n"}},
+		{"Create": {"model": "poisson_generator", "params": {"rate": 10000.0}, "as": "pg"}},
+		{"Connect": {"pre": "n", "post": "n", "conn_spec": {"rule": "fixed_indegree", "indegree": 20}, "syn_spec": {"weight": 10.0}}},
+		{"Connect": {"pre": "pg", "post": "n", "syn_spec": {"weight": 15.0}}},
+		{"Simulate": 1000000.0}]}`), 0o644)
+	cmd := exec.Command(mpirun, "--oversubscribe", "--bind-to", "none", "-np", "2", mbin, "run", file, "-q", "--out", filepath.Join(dir, "out"))
+	cmd.Env = append(os.Environ(), "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var victim int
+	for deadline := time.Now().Add(20 * time.Second); victim == 0 && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		victim = rankPID(cmd.Process.Pid, "1")
+	}
+	if victim == 0 {
+		cmd.Process.Kill()
+		t.Fatal("rank 1 never started")
+	}
+	time.Sleep(time.Second) // let the simulation run
+	if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("the job exited with status 0 after a rank was killed")
+		}
+		t.Logf("job ended %.1f s after the kill: %v", time.Since(killed).Seconds(), err)
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the job was still running 10 s after a rank was killed")
+	}
+}
+
+// rankPID returns the pid of the process of the given MPI rank among the descendants of parent
+// (found through OMPI_COMM_WORLD_RANK in /proc/<pid>/environ), or 0.
+func rankPID(parent int, rank string) int {
+	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	children := map[int][]int{}
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may contain spaces, so split after the last ')'.
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		f := strings.Fields(s[i+1:])
+		if len(f) < 2 {
+			continue
+		}
+		pid, _ := strconv.Atoi(strings.Fields(s)[0])
+		ppid, _ := strconv.Atoi(f[1])
+		children[ppid] = append(children[ppid], pid)
+	}
+	queue := []int{parent}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, c := range children[p] {
+			env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", c))
+			for _, kv := range strings.Split(string(env), "\x00") {
+				if kv == "OMPI_COMM_WORLD_RANK="+rank {
+					return c
+				}
+			}
+			queue = append(queue, c)
+		}
+	}
+	return 0
 }
 
 // TestMPIAbort: an error on one rank only (node 1 lives on rank 1) aborts every rank with one
