@@ -70,7 +70,7 @@ type Runner struct {
 	pending []pendingFile
 
 	start       time.Time
-	firstSim    time.Time // start of the first Simulate (zero before)
+	firstSim    time.Time           // start of the first Simulate (zero before)
 	weights0    []kernel.WeightStat // plastic weights before the first Simulate
 	simWall     time.Duration
 	simulatedMs float64
