@@ -8,7 +8,7 @@ export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 export OMPI_MCA_rmaps_base_oversubscribe := 1
 
-.PHONY: all build build-mpi run test test-go test-mpi mpi-deps lint bench clean
+.PHONY: all build build-mpi run test test-go test-mpi mpi-deps lint bench bench-mpi clean
 
 all: build
 
@@ -47,9 +47,13 @@ test-mpi:
 	  NESTMPI_TEST_NP=$$np CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 ./comm/... || exit 1; \
 	  NESTMPI_TEST_NP=$$np CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 -run 'TestSplitInvariance' ./kernel/ || exit 1; \
 	done
+	CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 -run 'TestMPI' ./cmd/nest-mpi/
 
 bench:
-	$(GO) test -run xxx -bench . -benchmem ./models/ ./kernel/ ./vp/ ./connect/
+	$(GO) test -run xxx -bench . -benchmem ./models/ ./kernel/ ./vp/ ./connect/ ./bench/
+
+bench-mpi: mpi-deps
+	NESTMPI_TEST_NP=2 CC=mpicc $(GO) test -tags mpi -run xxx -bench . -timeout 20m ./comm/ ./kernel/ ./bench/
 
 clean:
 	rm -rf $(BIN) out
