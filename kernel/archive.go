@@ -41,10 +41,18 @@ type archive struct {
 	lastSpike     []float64 // ms, -1 before the first spike
 	kminus        []float64
 	kminusTriplet []float64
-	nIncoming     []int32   // number of STDP connections onto the neuron
-	maxDelay      []float64 // largest dendritic delay of those connections (ms)
-	trace         []float64 // the last K− value kValue computed (NEST's trace_, reported as post_trace)
+	nIncoming     []int32     // number of STDP connections onto the neuron
+	maxDelay      []float64   // largest dendritic delay of those connections (ms)
+	post          []postTrace // what depression reads, kept together for one cache line per look-up
 	hist          [][]histEntry
+}
+
+// postTrace is what an STDP depression needs of a neuron in the common case, in one place: the
+// time and K− of its latest history entry (−Inf if none), τ−, and the last K− value computed
+// (NEST's trace_, reported as post_trace) with the time it was computed for (NaN after a change
+// of the history: the value is reused while neither changes).
+type postTrace struct {
+	lastT, lastK, tauMinus, trace, traceT float64
 }
 
 func (a *archive) grow(n int, p archParams) {
@@ -55,7 +63,7 @@ func (a *archive) grow(n int, p archParams) {
 		a.kminusTriplet = append(a.kminusTriplet, 0)
 		a.nIncoming = append(a.nIncoming, 0)
 		a.maxDelay = append(a.maxDelay, 0)
-		a.trace = append(a.trace, 0)
+		a.post = append(a.post, postTrace{lastT: math.Inf(-1), tauMinus: p.tauMinus, traceT: math.NaN()})
 		a.hist = append(a.hist, nil)
 	}
 }
@@ -64,7 +72,7 @@ func (a *archive) get(i int, d status.Dict) {
 	d["tau_minus"] = a.p[i].tauMinus
 	d["tau_minus_triplet"] = a.p[i].tauMinusTriplet
 	d["t_spike"] = a.lastSpike[i]
-	d["post_trace"] = a.trace[i]
+	d["post_trace"] = a.post[i].trace
 }
 
 // set applies tau_minus, tau_minus_triplet and clear (empties the history) to neuron i.
@@ -78,9 +86,11 @@ func (a *archive) set(i int, r *status.Reader, model string) error {
 		return err
 	}
 	a.p[i] = p
+	a.post[i].tauMinus, a.post[i].traceT = p.tauMinus, math.NaN()
 	if clear {
 		a.hist[i] = a.hist[i][:0]
 		a.kminus[i], a.kminusTriplet[i], a.lastSpike[i] = 0, 0, -1
+		a.post[i].lastT, a.post[i].lastK = math.Inf(-1), 0
 	}
 	return nil
 }
@@ -103,6 +113,7 @@ func (a *archive) recordSpike(i int, t, minDelayMs float64) {
 		a.kminus[i] = a.kminus[i]*math.Exp((a.lastSpike[i]-t)/p.tauMinus) + 1
 		a.kminusTriplet[i] = a.kminusTriplet[i]*math.Exp((a.lastSpike[i]-t)/p.tauMinusTriplet) + 1
 		a.hist[i] = append(h, histEntry{t: t, kminus: a.kminus[i], kminusTriplet: a.kminusTriplet[i]})
+		a.post[i].lastT, a.post[i].lastK, a.post[i].traceT = t, a.kminus[i], math.NaN()
 	}
 	a.lastSpike[i] = t
 }

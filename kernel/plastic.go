@@ -29,10 +29,11 @@ func (k *Kernel) deliverPlastic(st *vpState, c *connStore, origin int64) {
 		t := k.grid.Ms(stamp)
 		m := float64(sp.mult)
 		base := e % k.slots
+		decay := kplusDecay{tLast: math.NaN()}
 		for j := first; j < last; j++ {
 			w := c.w[j]
 			if kind != models.SynStatic {
-				w = k.stdpSend(st, c, j, t)
+				w = k.stdpSend(st, c, j, t, &decay)
 			}
 			k.addInput(st, c.tgt[j], c.dr[j], base, w*m, m)
 			if wr != nil && stamp > wr.tMin && stamp <= wr.tMax {
@@ -50,7 +51,7 @@ func (k *Kernel) deliverPlastic(st *vpState, c *connStore, origin int64) {
 //     w ← facilitate(w, K+·exp((t_last − (t_post + d))/τ+));
 //  2. depression by the postsynaptic trace just before t − d: w ← depress(w, K−(t − d));
 //  3. K+ ← K+·exp((t_last − t)/τ+) + 1, t_last ← t.
-func (k *Kernel) stdpSend(st *vpState, c *connStore, j int, t float64) float64 {
+func (k *Kernel) stdpSend(st *vpState, c *connStore, j int, t float64, decay *kplusDecay) float64 {
 	p := &c.syn.m.Stdp
 	if c.sp != nil {
 		p = &c.sp[j]
@@ -59,9 +60,27 @@ func (k *Kernel) stdpSend(st *vpState, c *connStore, j int, t float64) float64 {
 	tgt := int(c.tgt[j])
 	a := &st.arch
 	w, tLast, kplus := c.w[j], c.tlast[j], c.kplus[j]
-	hist := a.hist[tgt]
 	t1, t2 := tLast-d+stdpEps, t-d+stdpEps
-	// entries with t1 <= t_post < t2, found from the back as NEST does
+	if a.post[tgt].lastT >= t1 { // some postsynaptic spikes may lie in the window
+		w = facilitateFromHistory(a.hist[tgt], p, w, kplus, tLast, d, t1, t2)
+	}
+	w = p.Depress(w, a.kValue(tgt, t-d))
+	c.w[j] = w
+	if tLast != decay.tLast || p.TauPlus != decay.tauPlus {
+		*decay = kplusDecay{tLast: tLast, tauPlus: p.TauPlus, factor: math.Exp((tLast - t) / p.TauPlus)}
+	}
+	c.kplus[j] = kplus*decay.factor + 1
+	c.tlast[j] = t
+	return w
+}
+
+// kplusDecay caches exp((t_last − t)/τ+) across the connections of one presynaptic spike: they
+// usually share t_last, and then the factor is the same.
+type kplusDecay struct{ tLast, tauPlus, factor float64 }
+
+// facilitateFromHistory applies the facilitation of every history entry with t1 <= t_post < t2
+// (found from the back, as NEST does, marking each as read) to w.
+func facilitateFromHistory(hist []histEntry, p *models.StdpParams, w, kplus, tLast, d, t1, t2 float64) float64 {
 	end := len(hist)
 	for end > 0 && hist[end-1].t >= t2 {
 		end--
@@ -74,10 +93,6 @@ func (k *Kernel) stdpSend(st *vpState, c *connStore, j int, t float64) float64 {
 	for _, he := range hist[begin:end] {
 		w = p.Facilitate(w, kplus*math.Exp((tLast-(he.t+d))/p.TauPlus))
 	}
-	w = p.Depress(w, a.kValue(tgt, t-d))
-	c.w[j] = w
-	c.kplus[j] = kplus*math.Exp((tLast-t)/p.TauPlus) + 1
-	c.tlast[j] = t
 	return w
 }
 
@@ -85,15 +100,25 @@ func (k *Kernel) stdpSend(st *vpState, c *connStore, j int, t float64) float64 {
 // strictly before t (by more than stdp_eps), K−·exp((t_i − t)/τ−); 0 if there is none. As NEST's
 // get_K_value it remembers the value, which the neuron reports as post_trace.
 func (a *archive) kValue(i int, t float64) float64 {
-	h := a.hist[i]
+	pt := &a.post[i]
+	if t == pt.traceT { // same query since the history last changed (spikes of one step)
+		return pt.trace
+	}
 	k := 0.0
-	for j := len(h) - 1; j >= 0; j-- {
-		if t-h[j].t > stdpEps {
-			k = h[j].kminus * math.Exp((h[j].t-t)/a.p[i].tauMinus)
-			break
+	if t-pt.lastT > stdpEps { // the common case: the latest entry
+		if pt.lastT > math.Inf(-1) {
+			k = pt.lastK * math.Exp((pt.lastT-t)/pt.tauMinus)
+		}
+	} else {
+		h := a.hist[i]
+		for j := len(h) - 1; j >= 0; j-- {
+			if t-h[j].t > stdpEps {
+				k = h[j].kminus * math.Exp((h[j].t-t)/pt.tauMinus)
+				break
+			}
 		}
 	}
-	a.trace[i] = k
+	pt.trace, pt.traceT = k, t
 	return k
 }
 
