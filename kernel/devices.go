@@ -32,9 +32,8 @@ type devInst struct {
 	tgt []uint32
 	w   []float64
 	dr  []uint32
-	// noise_generator: current amplitude per target and the step of the next redraw
-	amps     []float64
-	nextDraw int64
+	// noise_generator: current amplitude per target
+	amps []float64
 	// spike_generator: index of the next spike to emit
 	pos int
 	// recorders

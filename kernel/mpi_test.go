@@ -4,7 +4,6 @@ package kernel_test
 
 import (
 	"fmt"
-	"math"
 	"reflect"
 	"testing"
 
@@ -137,9 +136,6 @@ func TestSplitInvariance(t *testing.T) {
 			n := len(want[0]["senders"].([]int64))
 			if n < 1000 {
 				t.Errorf("only %d spikes: the network is too quiet to test anything", n)
-			}
-			if math.IsNaN(float64(n)) {
-				t.Fail()
 			}
 		})
 	}

@@ -14,28 +14,21 @@ import (
 
 // events are the events one recorder instance holds (memory backend), as parallel arrays.
 type events struct {
-	n        int64 // events recorded by every backend (n_events)
-	senders  []uint64
-	targets  []uint64
-	stamps   []int64 // steps
-	weights  []float64
-	rports   []int64
-	ports    []int64
-	values   []float64 // multimeter: nvars values per event
-	nvars    int
-	varNames []string
+	n       int64 // events recorded by every backend (n_events)
+	senders []uint64
+	targets []uint64
+	stamps  []int64 // steps
+	weights []float64
+	rports  []int64
+	ports   []int64
+	values  []float64 // multimeter: nvars values per event
+	nvars   int
 }
 
 func (e *events) clear() {
 	e.n = 0
 	e.senders, e.targets, e.stamps = e.senders[:0], e.targets[:0], e.stamps[:0]
 	e.weights, e.rports, e.ports, e.values = e.weights[:0], e.rports[:0], e.ports[:0], e.values[:0]
-}
-
-// recorderOut is where one recorder instance writes an event: memory, a file, or the screen.
-type recorderOut struct {
-	backend   string
-	precision int
 }
 
 func (k *Kernel) eventCount(d *device) int64 {

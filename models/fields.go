@@ -65,3 +65,22 @@ func docFields[P any](p *P, fs []field[P]) []ParamDoc {
 func badProperty(model, format string, args ...any) error {
 	return status.Errorf(status.BadProperty, model+": "+format, args...)
 }
+
+// setWithVm applies r to a copy of the parameters p and the membrane potential v of one neuron,
+// where v is stored relative to E_L (the first field of fs), and returns them; nothing is applied
+// on error. When E_L changes and V_m is not given, V_m keeps its absolute value (NEST shifts the
+// relative value by −ΔE_L); a given V_m is stored relative to the new E_L. validate checks p.
+func setWithVm[P any](r *status.Reader, p P, v float64, fs []field[P], validate func(*P) error) (P, float64, error) {
+	dEL, err := readShiftingEL(r, &p, fs)
+	if err != nil {
+		return p, v, err
+	}
+	v -= dEL
+	var vm float64
+	if ok, err := r.Float("V_m", &vm); err != nil {
+		return p, v, err
+	} else if ok {
+		v = vm - *fs[0].f(&p)
+	}
+	return p, v, validate(&p)
+}

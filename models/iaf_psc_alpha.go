@@ -191,19 +191,8 @@ func (b *alphaBlock) Get(i int, d status.Dict) {
 }
 
 func (b *alphaBlock) Set(i int, r *status.Reader) error {
-	p := b.p[i]
-	dEL, err := readShiftingEL(r, &p, alphaFields)
+	p, y3, err := setWithVm(r, b.p[i], b.y3[i], alphaFields, func(p *alphaParams) error { return p.validate(b.model) })
 	if err != nil {
-		return err
-	}
-	y3 := b.y3[i] - dEL
-	var vm float64
-	if ok, err := r.Float("V_m", &vm); err != nil {
-		return err
-	} else if ok {
-		y3 = vm - p.EL
-	}
-	if err := p.validate(b.model); err != nil {
 		return err
 	}
 	b.p[i], b.y3[i] = p, y3

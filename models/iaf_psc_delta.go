@@ -165,19 +165,8 @@ func (b *deltaBlock) Get(i int, d status.Dict) {
 }
 
 func (b *deltaBlock) Set(i int, r *status.Reader) error {
-	p := b.p[i]
-	dEL, err := readShiftingEL(r, &p, deltaFields)
+	p, y3, err := setWithVm(r, b.p[i], b.y3[i], deltaFields, func(p *deltaParams) error { return p.validate(b.model) })
 	if err != nil {
-		return err
-	}
-	y3 := b.y3[i] - dEL
-	var vm float64
-	if ok, err := r.Float("V_m", &vm); err != nil {
-		return err
-	} else if ok {
-		y3 = vm - p.EL
-	}
-	if err := p.validate(b.model); err != nil {
 		return err
 	}
 	b.p[i], b.y3[i] = p, y3

@@ -190,19 +190,8 @@ func (b *expBlock) Get(i int, d status.Dict) {
 }
 
 func (b *expBlock) Set(i int, r *status.Reader) error {
-	p := b.p[i]
-	dEL, err := readShiftingEL(r, &p, expFields)
+	p, v, err := setWithVm(r, b.p[i], b.v[i], expFields, func(p *expParams) error { return p.validate(b.model) })
 	if err != nil {
-		return err
-	}
-	v := b.v[i] - dEL
-	var vm float64
-	if ok, err := r.Float("V_m", &vm); err != nil {
-		return err
-	} else if ok {
-		v = vm - p.EL
-	}
-	if err := p.validate(b.model); err != nil {
 		return err
 	}
 	b.p[i], b.v[i] = p, v
