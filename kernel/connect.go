@@ -322,10 +322,11 @@ func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx i
 	srcDev, tgtDev := k.deviceOf(src), k.deviceOf(tgt)
 	switch {
 	case tgtDev != nil: // neuron -> spike_recorder, on the source's VP
-		st.recPairs = append(st.recPairs, recPair{local: k.nodes[src].local, dev: int32(tgtDev.idx)})
+		st.recConns = append(st.recConns, recConn{local: k.nodes[src].local, dev: int32(tgtDev.idx),
+			syn: int32(ss.syn.id), w: w, dr: packDR(d, models.ChanSpike, rport)})
 		return nil
 	case srcDev != nil && srcDev.kind == models.KindMultimeter:
-		return k.bindMultimeter(st, srcDev, tgt)
+		return k.bindMultimeter(st, srcDev, tgt, &mmBinding{syn: ss.syn.id, w: w, dr: packDR(d, models.ChanSpike, rport)})
 	}
 	tm := k.models.list[k.nodes[tgt].model].neuron
 	kind := models.SpikeEvent
@@ -384,7 +385,8 @@ func (v *vpState) noteDelay(d int64) {
 }
 
 // bindMultimeter makes a multimeter sample neuron tgt (on VP st).
-func (k *Kernel) bindMultimeter(st *vpState, dev *device, tgt uint64) error {
+// b carries the connection's synapse model, weight and delay.
+func (k *Kernel) bindMultimeter(st *vpState, dev *device, tgt uint64, b *mmBinding) error {
 	mp := dev.params.(*models.MultimeterParams)
 	e := k.models.list[k.nodes[tgt].model]
 	recs := e.neuron.Recordables()
@@ -397,7 +399,8 @@ func (k *Kernel) bindMultimeter(st *vpState, dev *device, tgt uint64) error {
 		idx[i] = j
 	}
 	inst := st.devs[dev.idx]
-	inst.mm = append(inst.mm, &mmBinding{dev: dev, local: k.nodes[tgt].local, gid: tgt, rec: idx, next: -1})
+	b.dev, b.local, b.gid, b.rec, b.next = dev, k.nodes[tgt].local, tgt, idx, -1
+	inst.mm = append(inst.mm, b)
 	return nil
 }
 
@@ -414,7 +417,7 @@ type connMark struct {
 func (k *Kernel) markConnections() []connMark {
 	out := make([]connMark, len(k.vps))
 	for t, st := range k.vps {
-		m := connMark{recPairs: len(st.recPairs), dmin: st.dmin, dmax: st.dmax}
+		m := connMark{recPairs: len(st.recConns), dmin: st.dmin, dmax: st.dmax}
 		for _, c := range st.stores {
 			n := 0
 			if c != nil {
@@ -449,7 +452,7 @@ func (k *Kernel) undoConnections(marks []connMark) {
 			inst.tgt, inst.w, inst.dr = inst.tgt[:m.devs[i]], inst.w[:m.devs[i]], inst.dr[:m.devs[i]]
 			inst.mm = inst.mm[:m.mms[i]]
 		}
-		st.recPairs = st.recPairs[:m.recPairs]
+		st.recConns = st.recConns[:m.recPairs]
 		st.dmin, st.dmax = m.dmin, m.dmax
 	}
 }
@@ -466,7 +469,7 @@ func (k *Kernel) countConnections() int64 {
 		for _, inst := range st.devs {
 			n += int64(len(inst.tgt) + len(inst.mm))
 		}
-		n += int64(len(st.recPairs))
+		n += int64(len(st.recConns))
 	}
 	return n
 }

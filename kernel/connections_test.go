@@ -106,7 +106,7 @@ func TestGetConnectionsFilters(t *testing.T) {
 		add(b, a, "all_to_all", "stdp_a", 4)
 		add(b, a01, "one_to_one", "stdp_synapse", 5)
 		add(sg, a, "all_to_all", "static_synapse", 6)
-		syMust(t, k.Connect(a, sr, nil, nil)) // to a recorder: not listed (see GetConnections)
+		add(a, sr, "all_to_all", "static_synapse", 1) // to a recorder: listed, as NEST does
 
 		all := []*NodeCollection{nil, &a, &b, &sg, &a01}
 		models := []string{"", "static_synapse", "static_a", "static_b", "stdp_a", "stdp_synapse"}

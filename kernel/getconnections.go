@@ -12,14 +12,26 @@ type ConnFilter struct {
 	SynapseModel string
 }
 
-// connRef locates one connection: a store (or a generator instance) on a local thread and an index.
+// connRef locates one connection on a local thread: in a synapse store, a generator's target
+// list, the neuron-to-recorder list, or a multimeter's bindings.
 type connRef struct {
-	thread int
-	syn    int // synapse id; -1 for a connection from a device (dev holds the device index)
-	dev    int
-	idx    int
-	src    uint64
+	thread   int
+	kind     connKind
+	syn      int // synapse model id
+	dev      int // device index (generator and multimeter connections)
+	idx      int
+	src, tgt uint64
 }
+
+// connKind says where a connection is stored.
+type connKind uint8
+
+const (
+	inStore    connKind = iota // neuron -> neuron: vpState.stores[syn]
+	fromDevice                 // generator -> neuron: vpState.devs[dev].tgt
+	toRecorder                 // neuron -> spike_recorder: vpState.recConns
+	fromMeter                  // multimeter -> neuron: vpState.devs[dev].mm
+)
 
 // SynapseCollection is a list of connections of this rank (NEST's SynapseCollection), in NEST's
 // order: thread by thread, synapse model by synapse model, storage order within.
@@ -32,9 +44,8 @@ type SynapseCollection struct {
 // Len returns the number of connections.
 func (sc SynapseCollection) Len() int { return len(sc.conns) }
 
-// GetConnections returns the connections of this rank (those whose target lives here) that match
-// the filter: connections between neurons and from stimulation devices to neurons. (Connections
-// to recorders and from multimeters are not listed.)
+// GetConnections returns the connections of this rank that match the filter: those whose target
+// lives here, and those from neurons of this rank to spike recorders, as NEST lists them.
 func (k *Kernel) GetConnections(f ConnFilter) (SynapseCollection, error) {
 	var srcSet, tgtSet map[uint64]bool
 	for _, c := range []struct {
@@ -73,8 +84,10 @@ func (k *Kernel) GetConnections(f ConnFilter) (SynapseCollection, error) {
 		}
 	}
 	sc := SynapseCollection{k: k, gen: k.gen}
-	keep := func(st *vpState, src uint64, tgt uint32, syn int) bool {
-		return (synID < 0 || syn == synID) && (srcSet == nil || srcSet[src]) && (tgtSet == nil || tgtSet[st.gids[tgt]])
+	add := func(r connRef) {
+		if (synID < 0 || r.syn == synID) && (srcSet == nil || srcSet[r.src]) && (tgtSet == nil || tgtSet[r.tgt]) {
+			sc.conns = append(sc.conns, r)
+		}
 	}
 	for t, st := range k.vps {
 		for _, c := range st.stores {
@@ -82,18 +95,20 @@ func (k *Kernel) GetConnections(f ConnFilter) (SynapseCollection, error) {
 				continue
 			}
 			for i, src := range c.sources() {
-				if keep(st, uint64(src), c.tgt[i], c.syn.id) {
-					sc.conns = append(sc.conns, connRef{thread: t, syn: c.syn.id, idx: i, src: uint64(src)})
-				}
+				add(connRef{thread: t, kind: inStore, syn: c.syn.id, idx: i, src: uint64(src), tgt: st.gids[c.tgt[i]]})
 			}
 		}
 		for di, inst := range st.devs {
 			d := k.devices[di]
 			for i, tgt := range inst.tgt {
-				if keep(st, d.gid, tgt, d.synID) {
-					sc.conns = append(sc.conns, connRef{thread: t, syn: -1, dev: di, idx: i, src: d.gid})
-				}
+				add(connRef{thread: t, kind: fromDevice, syn: max(d.synID, 0), dev: di, idx: i, src: d.gid, tgt: st.gids[tgt]})
 			}
+			for i, m := range inst.mm {
+				add(connRef{thread: t, kind: fromMeter, syn: m.syn, dev: di, idx: i, src: d.gid, tgt: m.gid})
+			}
+		}
+		for i, rc := range st.recConns {
+			add(connRef{thread: t, kind: toRecorder, syn: int(rc.syn), idx: i, src: st.gids[rc.local], tgt: k.devices[rc.dev].gid})
 		}
 	}
 	return sc, nil
@@ -133,7 +148,7 @@ func (sc SynapseCollection) Get(keys ...string) (Params, error) {
 // allSTDP reports whether every connection has the STDP keys (so Get without keys lists them).
 func (sc SynapseCollection) allSTDP() bool {
 	for _, r := range sc.conns {
-		if r.syn < 0 || sc.k.syns[r.syn].m.Kind() == models.SynStatic {
+		if r.kind != inStore || sc.k.syns[r.syn].m.Kind() == models.SynStatic {
 			return false
 		}
 	}
@@ -170,49 +185,52 @@ func (sc SynapseCollection) column(key string) (any, error) {
 	return nil, status.Errorf(status.KeyError, "GetConnections: unknown connection key %q; keys are %v and the STDP parameters", key, connKeys)
 }
 
-func (sc SynapseCollection) synOf(r connRef) int {
-	if r.syn >= 0 {
-		return r.syn
-	}
-	return max(sc.k.devices[r.dev].synID, 0)
-}
+func (sc SynapseCollection) synOf(r connRef) int { return r.syn }
 
-func (sc SynapseCollection) parts(r connRef) (tgt uint32, w float64, dr uint32) {
+// weightAndDR returns pointers to the weight and the packed delay of connection r.
+func (sc SynapseCollection) weightAndDR(r connRef) (*float64, *uint32) {
 	st := sc.k.vps[r.thread]
-	if r.syn < 0 {
+	switch r.kind {
+	case fromDevice:
 		inst := st.devs[r.dev]
-		return inst.tgt[r.idx], inst.w[r.idx], inst.dr[r.idx]
+		return &inst.w[r.idx], &inst.dr[r.idx]
+	case fromMeter:
+		m := st.devs[r.dev].mm[r.idx]
+		return &m.w, &m.dr
+	case toRecorder:
+		rc := &st.recConns[r.idx]
+		return &rc.w, &rc.dr
 	}
 	c := st.stores[r.syn]
-	return c.tgt[r.idx], c.w[r.idx], c.dr[r.idx]
+	return &c.w[r.idx], &c.dr[r.idx]
 }
 
 func (sc SynapseCollection) intKey(r connRef, key string) int64 {
-	tgt, _, dr := sc.parts(r)
 	switch key {
 	case "source":
 		return int64(r.src)
 	case "target":
-		return int64(sc.k.vps[r.thread].gids[tgt])
+		return int64(r.tgt)
 	case "target_thread":
 		return int64(r.thread)
 	case "synapse_id":
-		return int64(sc.synOf(r))
+		return int64(r.syn)
 	case "port":
 		return int64(r.idx)
 	}
-	return drRport(dr)
+	_, dr := sc.weightAndDR(r)
+	return drRport(*dr)
 }
 
 func (sc SynapseCollection) floatKey(r connRef, key string) (float64, bool) {
-	_, w, dr := sc.parts(r)
+	w, dr := sc.weightAndDR(r)
 	switch key {
 	case "weight":
-		return w, true
+		return *w, true
 	case "delay":
-		return sc.k.grid.Ms(drDelay(dr)), true
+		return sc.k.grid.Ms(drDelay(*dr)), true
 	}
-	if r.syn < 0 {
+	if r.kind != inStore {
 		return 0, false
 	}
 	c := sc.k.vps[r.thread].stores[r.syn]
@@ -273,9 +291,9 @@ func (sc SynapseCollection) setOne(r connRef, vals map[string][]float64, i int, 
 	k := sc.k
 	st := k.vps[r.thread]
 	syn := k.syns[sc.synOf(r)]
-	w, dr := st.devConnOrStore(r)
+	w, dr := sc.weightAndDR(r)
 	var c *connStore
-	if r.syn >= 0 {
+	if r.kind == inStore {
 		c = st.stores[r.syn]
 	}
 	nw, ndr := *w, *dr
@@ -329,14 +347,4 @@ func (sc SynapseCollection) setOne(r connRef, vals map[string][]float64, i int, 
 		}
 	}
 	return nil
-}
-
-// devConnOrStore returns pointers to the weight and packed delay of connection r.
-func (v *vpState) devConnOrStore(r connRef) (*float64, *uint32) {
-	if r.syn < 0 {
-		inst := v.devs[r.dev]
-		return &inst.w[r.idx], &inst.dr[r.idx]
-	}
-	c := v.stores[r.syn]
-	return &c.w[r.idx], &c.dr[r.idx]
 }

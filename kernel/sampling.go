@@ -16,6 +16,10 @@ type mmBinding struct {
 	next  int64 // next step to sample; -1 before the first Prepare
 	blk   *nblock
 	j     int
+	// the connection's synapse model, weight and packed delay (reported by GetConnections)
+	syn int
+	w   float64
+	dr  uint32
 	// pending samples: stamps and len(rec) values per stamp
 	stamps []int64
 	vals   []float64

@@ -121,15 +121,15 @@ func (k *Kernel) prepareVP(st *vpState, now int64) {
 func (st *vpState) buildRecorderIndex() {
 	n := len(st.gids)
 	st.recStart = make([]int32, n+1)
-	for _, p := range st.recPairs {
+	for _, p := range st.recConns {
 		st.recStart[p.local+1]++
 	}
 	for i := 0; i < n; i++ {
 		st.recStart[i+1] += st.recStart[i]
 	}
-	st.recDev = make([]int32, len(st.recPairs))
+	st.recDev = make([]int32, len(st.recConns))
 	fill := make([]int32, n)
-	for _, p := range st.recPairs {
+	for _, p := range st.recConns {
 		st.recDev[st.recStart[p.local]+fill[p.local]] = p.dev
 		fill[p.local]++
 	}
@@ -263,7 +263,10 @@ func (k *Kernel) printProgress(t0, total int64, start time.Time) {
 // updateSlice runs the steps [from, to) of the current slice on every VP.
 func (k *Kernel) updateSlice(to int64) error {
 	k.sliceTo = to
-	return k.pool.Run(k.updateVPFunc)
+	if err := k.pool.Run(k.updateVPFunc); err != nil {
+		return status.Errorf(status.InternalError, "Simulate: the update of the network failed at %g ms: %v", k.grid.Ms(k.clock+k.from), err)
+	}
+	return nil
 }
 
 func (k *Kernel) updateVP(t int) {

@@ -23,7 +23,7 @@ func (k *Kernel) RecorderSources(rec NodeCollection) (int64, error) {
 	}
 	n := []int64{0}
 	for _, st := range k.vps {
-		for _, p := range st.recPairs {
+		for _, p := range st.recConns {
 			if int(p.dev) == d.idx {
 				n[0]++
 			}

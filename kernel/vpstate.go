@@ -39,8 +39,9 @@ type vpState struct {
 	stores []*connStore // by synapse id
 	devs   []*devInst   // by device index
 
-	// spike recorders attached to local neurons: CSR over VP-local index (built at Prepare)
-	recPairs []recPair
+	// connections from local neurons to spike recorders, in creation order, and the CSR index
+	// from VP-local neuron to recorder built from them at Prepare
+	recConns []recConn
 	recStart []int32
 	recDev   []int32
 
@@ -58,7 +59,17 @@ func newVPState(thread, vpID int, rng *vp.Stream) *vpState {
 	return &vpState{thread: thread, vp: vpID, rng: rng}
 }
 
+// recPair pairs a VP-local neuron with an index (a device or a rank).
 type recPair struct{ local, dev int32 }
+
+// recConn is a connection from VP-local neuron local to the spike recorder with device index dev,
+// with the synapse model, weight and packed delay it was made with (GetConnections reports them).
+type recConn struct {
+	local, dev int32
+	syn        int32
+	w          float64
+	dr         uint32
+}
 
 // spikeRec is one spike in a register: the node id, the lag of the step in its slice, and the
 // multiplicity.

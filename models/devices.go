@@ -398,6 +398,9 @@ func (p *PoissonParams) Set(r *status.Reader, g clock.Grid, model string) error 
 	if q.Rate < 0 {
 		return badProperty(model, "The rate cannot be negative (rate = %g spikes/s).", q.Rate)
 	}
+	if math.IsNaN(q.Rate) || math.IsInf(q.Rate, 0) {
+		return badProperty(model, "The rate must be a finite number of spikes/s, got %g.", q.Rate)
+	}
 	*p = q
 	return nil
 }

@@ -190,7 +190,7 @@ func TestTutorial(t *testing.T) {
 				sameFloats(t, "V_m times", column(t, vm, "time_ms"), column(t, wantVM, "time_ms"), timeTol)
 				sameFloats(t, "V_m", column(t, vm, "V_m"), column(t, wantVM, "V_m"), 1e-9)
 				conns := readTable(t, filepath.Join(out, "connections.csv"))
-				if len(conns) != 2 || strings.Join(conns[1], ",") != "1,2,static_synapse,20,1" {
+				if len(conns) != 3 || strings.Join(conns[1], ",") != "1,2,static_synapse,20,1" || strings.Join(conns[2], ",") != "1,4,static_synapse,1,1" {
 					t.Errorf("connections.csv: %v", conns)
 				}
 			case "noise":
