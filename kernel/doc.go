@@ -20,3 +20,26 @@
 // delay d is written to the slot of step e + d and read by the target in that step, whose result is
 // stamped e+1+d: the spike arrives at its time plus the delay, as in NEST.
 package kernel
+
+// # Where the dynamics live
+//
+// Neuron models update themselves (package models, one Block per model and VP). The dynamics that
+// read or write the kernel's own arrays live here instead of in models: generators write into the
+// ring buffers (updateDevices), recorders collect events (record.go, sampling.go), and STDP
+// synapses read the postsynaptic spike history (plastic.go, archive.go). Their parameters,
+// defaults, validation and documentation, and the STDP rule's mathematics, stay in models.
+//
+// # Storage
+//
+// Connections between neurons are stored on the VP of their target, per synapse model, as arrays
+// sorted by source (conns.go: 16 bytes per static connection). Connections from generators are
+// stored with the generator's instance on the target's VP; connections to spike recorders on the
+// source's VP (the recorder instance there records at emission), as NEST stores them. Spikes cross
+// ranks once per slice (exchange.go) and only to ranks that hold connections from their source.
+//
+// # Random numbers
+//
+// Every draw comes from a stream chosen as NEST chooses it (package vp): a neuron's random
+// parameters and a generator's draws from the VP-specific stream of its VP, rule draws as package
+// connect documents, device parameters from the rank-synchronised stream. The generator is
+// xoshiro256**, not NEST's mt19937_64, so random networks are NEST's in distribution only.
