@@ -44,6 +44,9 @@ func (k *Kernel) create(model string, n int, common Params, each []Params) (Node
 	if n < 1 {
 		return NodeCollection{}, status.Errorf(status.BadParameter, "Create: number of nodes n must be positive, got %d", n)
 	}
+	if uint64(len(k.nodes))+uint64(n) > maxNodes {
+		return NodeCollection{}, status.Errorf(status.BadParameter, "Create: %d more nodes would exceed the largest network nest-mpi supports (%d nodes)", n, uint64(maxNodes))
+	}
 	plan, err := k.planParams(e.name, n, common, each, k.modelDefaults(e))
 	if err != nil {
 		return NodeCollection{}, err
@@ -62,6 +65,9 @@ func (k *Kernel) create(model string, n int, common Params, each []Params) (Node
 	k.connChanged = true
 	return NodeCollection{k: k, gen: k.gen, ids: ids}, nil
 }
+
+// maxNodes bounds the node ids: connections store their source as a 32-bit id.
+const maxNodes = 1<<32 - 1
 
 // paramPlan splits node parameters into values common to all nodes and values that differ per
 // node (lists, per-node dictionaries, random distributions).
