@@ -239,9 +239,11 @@ func (b *alphaBlock) derive(i int) {
 // synaptic currents and this step's input, then the threshold; the external current read in this
 // step acts from the next one.
 func (b *alphaBlock) Update(s *Step) {
-	ex, in, i0 := s.Ex[:len(b.p)], s.In[:len(b.p)], s.I0[:len(b.p)]
-	y0, y3, iEx, dIEx, iIn, dIIn, r, pr := b.y0, b.y3, b.iEx, b.dIEx, b.iIn, b.dIIn, b.r, b.pr
-	for i := range ex {
+	n := len(b.p)
+	ex, in, i0 := s.Ex[:n], s.In[:n], s.I0[:n]
+	// Resliced to n so that the compiler drops the bounds checks in the loop.
+	y0, y3, iEx, dIEx, iIn, dIIn, r, pr := b.y0[:n], b.y3[:n], b.iEx[:n], b.dIEx[:n], b.iIn[:n], b.dIIn[:n], b.r[:n], b.pr[:n]
+	for i := range n {
 		q := &pr[i]
 		if r[i] == 0 {
 			v := q.p30*(y0[i]+q.iE) + q.p31Ex*dIEx[i] + q.p32Ex*iEx[i] + q.p31In*dIIn[i] + q.p32In*iIn[i] +
