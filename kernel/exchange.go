@@ -15,6 +15,7 @@ type exchange struct {
 	recvCounts, recvDispls []int
 	countsOut, countsIn    []uint32
 	fill                   []int
+	dests                  [][]uint16 // destination ranks of each local spike (views into the tables)
 }
 
 func (k *Kernel) runExchange(spikes *[]spikeRec) error {
@@ -23,8 +24,11 @@ func (k *Kernel) runExchange(spikes *[]spikeRec) error {
 	local := *spikes
 	x.countsOut, x.countsIn = resizeU32(x.countsOut, p), resizeU32(x.countsIn, p)
 	clear(x.countsOut)
+	x.dests = x.dests[:0]
 	for _, s := range local {
-		for _, r := range k.destRanks(s.gid) {
+		d := k.destRanks(s.gid)
+		x.dests = append(x.dests, d)
+		for _, r := range d {
 			x.countsOut[r] += 2
 		}
 	}
@@ -42,8 +46,8 @@ func (k *Kernel) runExchange(spikes *[]spikeRec) error {
 		recvTotal += int(x.countsIn[r])
 	}
 	x.send, x.recv = resizeU32(x.send, sendTotal), resizeU32(x.recv, recvTotal)
-	for _, s := range local {
-		for _, r := range k.destRanks(s.gid) {
+	for j, s := range local {
+		for _, r := range x.dests[j] {
 			i := x.fill[r]
 			x.send[i], x.send[i+1] = uint32(s.gid), uint32(s.lag)<<16|s.mult&0xffff
 			x.fill[r] += 2
