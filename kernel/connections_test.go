@@ -79,7 +79,7 @@ func syIDs(nc NodeCollection) []int64 {
 // synapse_model filters against the list of connections the test made.
 func TestGetConnectionsFilters(t *testing.T) {
 	for _, threads := range []int{1, 2, 3} {
-		k := syKernel(t, Params{"local_num_threads": threads})
+		k := quietKernel(t, Params{"local_num_threads": threads})
 		syMust(t, k.CopyModel("static_synapse", "static_a", nil))
 		syMust(t, k.CopyModel("static_synapse", "static_b", Params{"weight": 3.0}))
 		syMust(t, k.CopyModel("stdp_synapse", "stdp_a", nil))
@@ -143,7 +143,7 @@ func TestGetConnectionsFilters(t *testing.T) {
 // the target's thread from GetStatus, and receptor/port.
 func TestSynapseCollectionGetKeys(t *testing.T) {
 	for _, threads := range []int{1, 2} {
-		k := syKernel(t, Params{"local_num_threads": threads})
+		k := quietKernel(t, Params{"local_num_threads": threads})
 		n := syCreate(t, k, "iaf_psc_alpha", 4, nil)
 		pre, _ := n.Slice(0, 2, 1)
 		post, _ := n.Slice(2, 4, 1)
@@ -248,7 +248,7 @@ func syAllConns(k *Kernel) SynapseCollection {
 // that changes nothing, including the weights given in the same call.
 func TestSynapseCollectionSet(t *testing.T) {
 	for _, threads := range []int{1, 2} {
-		k := syKernel(t, Params{"local_num_threads": threads})
+		k := quietKernel(t, Params{"local_num_threads": threads})
 		n := syCreate(t, k, "iaf_psc_delta", 3, nil)
 		syMust(t, k.Connect(n, n, "all_to_all", Params{"weight": 1.0, "delay": 1.0}))
 		sc, err := k.GetConnections(ConnFilter{})
@@ -338,7 +338,7 @@ func TestSynapseCollectionSet(t *testing.T) {
 // must still denote the same connection.
 func TestSynapseCollectionAcrossSimulate(t *testing.T) {
 	for _, threads := range []int{1, 2} {
-		k := syKernel(t, Params{"local_num_threads": threads})
+		k := quietKernel(t, Params{"local_num_threads": threads})
 		n := syCreate(t, k, "iaf_psc_delta", 4, nil)
 		// all_to_all creates, per target, one connection from each source: not in source order
 		w := make([][]float64, 4)
@@ -389,7 +389,7 @@ func TestSynapseCollectionAcrossSimulate(t *testing.T) {
 func TestConnectArrayParams(t *testing.T) {
 	for _, threads := range []int{1, 2, 3} {
 		t.Run(fmt.Sprintf("threads=%d", threads), func(t *testing.T) {
-			k := syKernel(t, Params{"local_num_threads": threads})
+			k := quietKernel(t, Params{"local_num_threads": threads})
 			pre := syCreate(t, k, "iaf_psc_alpha", 5, nil)
 			post := syCreate(t, k, "iaf_psc_alpha", 4, nil)
 			syMust(t, k.CopyModel("static_synapse", "o2o", nil))
@@ -490,7 +490,7 @@ func TestConnectDistributions(t *testing.T) {
 	const nPre, nPost, indeg = 200, 100, 50 // 5000 connections
 	const wMean, wStd = 5.0, 2.0
 	build := func(seed int64, threads int) []syConn {
-		k := syKernel(t, Params{"local_num_threads": threads, "rng_seed": seed})
+		k := quietKernel(t, Params{"local_num_threads": threads, "rng_seed": seed})
 		pre := syCreate(t, k, "iaf_psc_delta", nPre, nil)
 		post := syCreate(t, k, "iaf_psc_delta", nPost, nil)
 		syMust(t, k.Connect(pre, post, Params{"rule": "fixed_indegree", "indegree": indeg},
@@ -546,7 +546,7 @@ func TestConnectDistributions(t *testing.T) {
 // model's defaults (set by CopyModel or SetDefaults) unless the syn_spec gives them; a default
 // delay is checked only when a Connect uses it (nest-spec 3.6).
 func TestSynapseDefaultsInConnect(t *testing.T) {
-	k := syKernel(t, Params{"local_num_threads": 2})
+	k := quietKernel(t, Params{"local_num_threads": 2})
 	n := syCreate(t, k, "iaf_psc_alpha", 4, nil)
 	syMust(t, k.CopyModel("static_synapse", "s3", Params{"weight": 3.0, "delay": 2.0}))
 	syMust(t, k.SetDefaults("stdp_synapse", Params{"tau_plus": 7.0, "Kplus": 0.5, "Wmax": 20.0, "weight": 4.0}))
@@ -582,7 +582,7 @@ func TestSynapseDefaultsInConnect(t *testing.T) {
 
 // TestSynapseCollectionAfterReset: a collection from before ResetKernel is invalid.
 func TestSynapseCollectionAfterReset(t *testing.T) {
-	k := syKernel(t, nil)
+	k := quietKernel(t, nil)
 	n := syCreate(t, k, "iaf_psc_alpha", 2, nil)
 	syMust(t, k.Connect(n, n, nil, nil))
 	sc, err := k.GetConnections(ConnFilter{})

@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -18,21 +17,6 @@ import (
 // of the post parrot, so it does not repeat the presynaptic spikes), and the weight after every
 // presynaptic spike, the final weight and the final Kplus are compared with the replay.
 
-// syKernel returns a kernel whose notes and warnings are discarded, with the given kernel status.
-func syKernel(t testing.TB, kernelStatus Params) *Kernel {
-	t.Helper()
-	k, err := New(Options{Log: io.Discard, Out: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(k.Close)
-	if kernelStatus != nil {
-		if err := k.SetKernelStatus(kernelStatus); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return k
-}
 
 // syCreate is Create that fails the test on error.
 func syCreate(t testing.TB, k *Kernel, model string, n int, p Params) NodeCollection {
@@ -273,7 +257,7 @@ func syStdpParams(p syStdp) Params {
 // It returns the kernel, the weight_recorder and the two parrots.
 func syRunSTDP(t *testing.T, c syStdpCase, threads int) (k *Kernel, wr, parrots NodeCollection) {
 	t.Helper()
-	k = syKernel(t, Params{"resolution": c.h, "local_num_threads": threads})
+	k = quietKernel(t, Params{"resolution": c.h, "local_num_threads": threads})
 	h := c.h
 	wr = syCreate(t, k, "weight_recorder", 1, nil)
 	syn := Params{"weight": c.w0, "delay": c.d, "receptor_type": 1}
@@ -564,7 +548,7 @@ func TestSTDPErrors(t *testing.T) {
 		}{"hom " + key + " in syn_spec", connect(Params{"synapse_model": "stdp_synapse_hom", key: 1.0}), status.NotImplemented})
 	}
 	for _, c := range cases {
-		k := syKernel(t, nil)
+		k := quietKernel(t, nil)
 		n := syCreate(t, k, "iaf_psc_alpha", 4, nil)
 		pre, _ := n.Slice(0, 2, 1)
 		post, _ := n.Slice(2, 4, 1)
@@ -592,7 +576,7 @@ func TestSTDPErrors(t *testing.T) {
 	}
 
 	// Setting connection status validates too, all or nothing.
-	k := syKernel(t, nil)
+	k := quietKernel(t, nil)
 	n := syCreate(t, k, "iaf_psc_alpha", 2, nil)
 	pre, _ := n.Slice(0, 1, 1)
 	post, _ := n.Slice(1, 2, 1)
@@ -617,7 +601,7 @@ func TestSTDPErrors(t *testing.T) {
 // TestSTDPHomDefaults checks that stdp_synapse_hom's common properties set by CopyModel and
 // SetDefaults are reported by GetDefaults of the copy and leave the original model unchanged.
 func TestSTDPHomDefaults(t *testing.T) {
-	k := syKernel(t, nil)
+	k := quietKernel(t, nil)
 	syMust(t, k.CopyModel("stdp_synapse_hom", "sy_hom", Params{"lambda": 0.2, "Wmax": 7.0}))
 	syMust(t, k.SetDefaults("sy_hom", Params{"mu_plus": 0.5, "tau_plus": 12.0}))
 	d, err := k.GetDefaults("sy_hom")
@@ -647,7 +631,7 @@ func TestSTDPSharedTarget(t *testing.T) {
 	early := []int64{30, 60} // post spikes before the connections exist
 	for _, threads := range []int{1, 2, 3} {
 		// the delays of the later connections must lie within the extrema fixed by the first Simulate
-		k := syKernel(t, Params{"local_num_threads": threads, "min_delay": 1.0, "max_delay": 3.0})
+		k := quietKernel(t, Params{"local_num_threads": threads, "min_delay": 1.0, "max_delay": 3.0})
 		wr := syCreate(t, k, "weight_recorder", 1, nil)
 		syMust(t, k.CopyModel("stdp_synapse", "sy_rec", Params{"weight_recorder": wr}))
 		trains := [][]int64{fast, slow, append(slices.Clone(early), post...)}

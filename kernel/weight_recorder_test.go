@@ -41,7 +41,7 @@ var (
 func syWRNet(t *testing.T, threads int, wrParams Params, setup func(k *Kernel, wr NodeCollection) (model string, static bool), extra int) *syWR {
 	t.Helper()
 	n := &syWR{w0: 10, h: 0.1, delaySteps: 10, trains: map[uint64][]int64{}}
-	n.k = syKernel(t, Params{"local_num_threads": threads})
+	n.k = quietKernel(t, Params{"local_num_threads": threads})
 	k := n.k
 	n.wr = syCreate(t, k, "weight_recorder", 1, wrParams)
 	n.model, n.static = setup(k, n.wr)
@@ -317,7 +317,7 @@ func TestWeightRecorderWindow(t *testing.T) {
 		syWRCompare(t, fmt.Sprintf("threads %d, window events", threads), n.events(t), want)
 	}
 	// the window must be on the grid, and stop >= start
-	k := syKernel(t, nil)
+	k := quietKernel(t, nil)
 	for _, p := range []Params{{"start": 0.05}, {"stop": 2.0, "start": 3.0}, {"origin": 0.12}} {
 		_, err := k.Create("weight_recorder", 1, p)
 		syWantKind(t, fmt.Sprintf("weight_recorder %v", p), err, status.BadProperty)
@@ -408,7 +408,7 @@ func TestWeightRecorderASCII(t *testing.T) {
 // TestWeightRecorderAttachErrors: weight_recorder must be one weight_recorder node, and cannot be
 // given in a Connect syn_spec or as a Connect target.
 func TestWeightRecorderAttachErrors(t *testing.T) {
-	k := syKernel(t, nil)
+	k := quietKernel(t, nil)
 	wr := syCreate(t, k, "weight_recorder", 2, nil)
 	sr := syCreate(t, k, "spike_recorder", 1, nil)
 	n := syCreate(t, k, "iaf_psc_alpha", 2, nil)
