@@ -17,7 +17,6 @@ import (
 // of the post parrot, so it does not repeat the presynaptic spikes), and the weight after every
 // presynaptic spike, the final weight and the final Kplus are compared with the replay.
 
-
 // syCreate is Create that fails the test on error.
 func syCreate(t testing.TB, k *Kernel, model string, n int, p Params) NodeCollection {
 	t.Helper()
