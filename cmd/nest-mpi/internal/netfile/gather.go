@@ -306,13 +306,9 @@ type connFilter struct {
 
 // localConnections returns the connections of this rank that match f, with the cells of the
 // requested keys formatted (all keys of each connection's model if keys is empty; a key a model
-// lacks gives empty cells).
-//
-// TODO(kernel): this is the one place that knows the kernel's GetConnections API
-// (kernel.GetConnections(kernel.ConnFilter) -> SynapseCollection.Get(keys...)); adapt it here if
-// that API changes (e.g. to GetConnections(source, target, synapseModel)). Get() without keys
-// fails on a collection that mixes static and STDP connections, so without keys the connections
-// are listed model by model.
+// lacks gives empty cells). Without keys, a collection that mixes models is listed model by model,
+// so that each model contributes all of its keys (SynapseCollection.Get without keys gives only
+// the keys every connection has).
 func localConnections(k *kernel.Kernel, f connFilter, keys []string) (*connBlock, error) {
 	get := func(model string) (*connBlock, error) {
 		sc, err := k.GetConnections(kernel.ConnFilter{Source: f.source, Target: f.target, SynapseModel: model})
