@@ -52,6 +52,15 @@ func cmdModels(args []string, out io.Writer) error {
 	return tw.Flush()
 }
 
+// archivingDocs documents the parameters and state every neuron has for STDP (NEST's
+// ArchivingNode), which the kernel keeps beside the model's own.
+var archivingDocs = []models.ParamDoc{
+	{Name: "tau_minus", Unit: "ms", Default: 20.0, Doc: "Time constant of the postsynaptic STDP trace"},
+	{Name: "tau_minus_triplet", Unit: "ms", Default: 110.0, Doc: "Time constant of the triplet STDP trace"},
+	{Name: "t_spike", Unit: "ms", Default: -1.0, Doc: "Time of the last spike", ReadOnly: true},
+	{Name: "post_trace", Default: 0.0, Doc: "Last postsynaptic trace value an STDP synapse read", ReadOnly: true},
+}
+
 // modelDoc is what help shows about one model.
 type modelDoc struct {
 	name, kind, doc string
@@ -76,7 +85,8 @@ func findModel(name string) (*modelDoc, error) {
 		kind, _ = d["element_type"].(string)
 	}
 	if m, ok := k.NeuronModel(name); ok {
-		return &modelDoc{name: name, kind: "neuron", doc: note + m.Doc(), params: m.Params(), recordables: m.Recordables()}, nil
+		params := append(m.Params(), archivingDocs...)
+		return &modelDoc{name: name, kind: "neuron", doc: note + m.Doc(), params: params, recordables: m.Recordables()}, nil
 	}
 	_, devices := models.Builtin()
 	for _, d := range devices {
