@@ -175,7 +175,7 @@ func ParseSpec(v any) (Spec, error) {
 	case map[string]any:
 		return parseSpecDict(x)
 	}
-	return Spec{}, status.Errorf(status.TypeMismatch, "conn_spec must be a rule name (%s), a dictionary with a 'rule' key, or nothing (all_to_all); got %s", strings.Join(Rules(), ", "), describeValue(v))
+	return Spec{}, status.Errorf(status.TypeMismatch, "conn_spec must be a rule name (%s), a dictionary with a 'rule' key, or nothing (all_to_all); got %s", strings.Join(Rules(), ", "), status.Describe(v))
 }
 
 func parseSpecDict(d status.Dict) (Spec, error) {

@@ -3,7 +3,6 @@ package connect
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/nest-mpi/nest-mpi/models/status"
@@ -164,7 +163,7 @@ func ParseValueFor(key string, v any) (Value, error) {
 		}
 		return Random(d), nil
 	}
-	return Value{}, status.Errorf(status.TypeMismatch, "%s: expects a number, a list of numbers (one per connection or node) or a random distribution {\"distribution\": ...}, got %s", key, describeValue(v))
+	return Value{}, status.Errorf(status.TypeMismatch, "%s: expects a number, a list of numbers (one per connection or node) or a random distribution {\"distribution\": ...}, got %s", key, status.Describe(v))
 }
 
 // parseList parses a []any as a flat list of numbers or a 2-D list of equally long rows.
@@ -175,7 +174,7 @@ func parseList(key string, xs []any) (Value, error) {
 		for i, row := range xs {
 			f, err := status.ToFloats(row)
 			if err != nil {
-				return Value{}, status.Errorf(status.TypeMismatch, "%s: row %d of a 2-D array must be a list of numbers, got %s", key, i, describeValue(row))
+				return Value{}, status.Errorf(status.TypeMismatch, "%s: row %d of a 2-D array must be a list of numbers, got %s", key, i, status.Describe(row))
 			}
 			if cols >= 0 && len(f) != cols {
 				return Value{}, status.Errorf(status.DimensionMismatch, "%s: the rows of a 2-D array must have equal lengths; row 0 has %d values, row %d has %d", key, cols, i, len(f))
@@ -201,18 +200,6 @@ func isList(v any) bool {
 		return true
 	}
 	return false
-}
-
-func describeValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "nothing (null)"
-	case string:
-		return "the string " + strconv.Quote(x)
-	case bool:
-		return fmt.Sprintf("the boolean %v", x)
-	}
-	return fmt.Sprintf("a value of type %T", v)
 }
 
 // wrapKey prefixes the message of a status error with the parameter key.

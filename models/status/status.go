@@ -131,7 +131,7 @@ func (r *Reader) Float(key string, dst *float64) (bool, error) {
 	}
 	f, err := ToFloat(v)
 	if err != nil {
-		return false, Errorf(TypeMismatch, "%s: parameter %s expects a number (float), got %s", r.Context, key, describe(v))
+		return false, Errorf(TypeMismatch, "%s: parameter %s expects a number (float), got %s", r.Context, key, Describe(v))
 	}
 	*dst = f
 	return true, nil
@@ -146,7 +146,7 @@ func (r *Reader) Int(key string, dst *int64) (bool, error) {
 	}
 	i, err := ToInt(v)
 	if err != nil {
-		return false, Errorf(TypeMismatch, "%s: parameter %s expects an integer, got %s", r.Context, key, describe(v))
+		return false, Errorf(TypeMismatch, "%s: parameter %s expects an integer, got %s", r.Context, key, Describe(v))
 	}
 	*dst = i
 	return true, nil
@@ -160,7 +160,7 @@ func (r *Reader) Bool(key string, dst *bool) (bool, error) {
 	}
 	b, isBool := v.(bool)
 	if !isBool {
-		return false, Errorf(TypeMismatch, "%s: parameter %s expects a boolean (true or false), got %s", r.Context, key, describe(v))
+		return false, Errorf(TypeMismatch, "%s: parameter %s expects a boolean (true or false), got %s", r.Context, key, Describe(v))
 	}
 	*dst = b
 	return true, nil
@@ -174,7 +174,7 @@ func (r *Reader) String(key string, dst *string) (bool, error) {
 	}
 	s, isStr := v.(string)
 	if !isStr {
-		return false, Errorf(TypeMismatch, "%s: parameter %s expects a string, got %s", r.Context, key, describe(v))
+		return false, Errorf(TypeMismatch, "%s: parameter %s expects a string, got %s", r.Context, key, Describe(v))
 	}
 	*dst = s
 	return true, nil
@@ -188,7 +188,7 @@ func (r *Reader) Floats(key string, dst *[]float64) (bool, error) {
 	}
 	f, err := ToFloats(v)
 	if err != nil {
-		return false, Errorf(TypeMismatch, "%s: parameter %s expects a list of numbers, got %s", r.Context, key, describe(v))
+		return false, Errorf(TypeMismatch, "%s: parameter %s expects a list of numbers, got %s", r.Context, key, Describe(v))
 	}
 	*dst = f
 	return true, nil
@@ -202,7 +202,7 @@ func (r *Reader) Strings(key string, dst *[]string) (bool, error) {
 	}
 	s, err := ToStrings(v)
 	if err != nil {
-		return false, Errorf(TypeMismatch, "%s: parameter %s expects a list of strings, got %s", r.Context, key, describe(v))
+		return false, Errorf(TypeMismatch, "%s: parameter %s expects a list of strings, got %s", r.Context, key, Describe(v))
 	}
 	*dst = s
 	return true, nil
@@ -228,7 +228,7 @@ func ToFloat(v any) (float64, error) {
 	case json.Number:
 		return x.Float64()
 	}
-	return 0, fmt.Errorf("not a number: %s", describe(v))
+	return 0, fmt.Errorf("not a number: %s", Describe(v))
 }
 
 // ToInt converts an integer value (or an integral float64, as JSON delivers numbers) to int64.
@@ -254,7 +254,7 @@ func ToInt(v any) (int64, error) {
 			return int64(x), nil
 		}
 	}
-	return 0, fmt.Errorf("not an integer: %s", describe(v))
+	return 0, fmt.Errorf("not an integer: %s", Describe(v))
 }
 
 // ToFloats converts a list of numbers to []float64.
@@ -285,7 +285,7 @@ func ToFloats(v any) ([]float64, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("not a list of numbers: %s", describe(v))
+	return nil, fmt.Errorf("not a list of numbers: %s", Describe(v))
 }
 
 // ToStrings converts a list of strings to []string.
@@ -298,16 +298,18 @@ func ToStrings(v any) ([]string, error) {
 		for i, e := range x {
 			s, ok := e.(string)
 			if !ok {
-				return nil, fmt.Errorf("not a string: %s", describe(e))
+				return nil, fmt.Errorf("not a string: %s", Describe(e))
 			}
 			out[i] = s
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("not a list of strings: %s", describe(v))
+	return nil, fmt.Errorf("not a list of strings: %s", Describe(v))
 }
 
-func describe(v any) string {
+// Describe names a value's kind (and value) for error messages: "the float 2.5", "the string
+// "x"", "a list of 3 elements", "an object", "nothing (null)".
+func Describe(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "nothing (null)"
@@ -319,6 +321,10 @@ func describe(v any) string {
 		return fmt.Sprintf("the float %v", x)
 	case int, int64, int32, uint64, uint32:
 		return fmt.Sprintf("the integer %v", x)
+	case []any:
+		return fmt.Sprintf("a list of %d elements", len(x))
+	case map[string]any:
+		return "an object"
 	}
 	return fmt.Sprintf("a value of type %T", v)
 }

@@ -215,8 +215,8 @@ func (r *Runner) statusTable(nc kernel.NodeCollection, keys []string) (*table, e
 		return nil, err
 	}
 	c := k.Comm()
-	wantEvents := len(keys) == 0 || contains(keys, "events")
-	wantN := len(keys) == 0 || contains(keys, "n_events")
+	wantEvents := len(keys) == 0 || slices.Contains(keys, "events")
+	wantN := len(keys) == 0 || slices.Contains(keys, "n_events")
 	var rows []statusRow
 	for i, id := range nc.IDs() {
 		et, _ := info[i]["element_type"].(string)

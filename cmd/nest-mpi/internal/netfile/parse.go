@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,11 +64,11 @@ func Parse(data []byte) (*File, error) {
 	}
 	obj, ok := top.(map[string]any)
 	if !ok {
-		return nil, status.Errorf(status.TypeMismatch, "a network file must be a JSON object with the keys %s, got %s", strings.Join(topLevelKeys, ", "), describe(top))
+		return nil, status.Errorf(status.TypeMismatch, "a network file must be a JSON object with the keys %s, got %s", strings.Join(topLevelKeys, ", "), status.Describe(top))
 	}
 	var unknown []string
 	for key := range obj {
-		if !contains(topLevelKeys, key) {
+		if !slices.Contains(topLevelKeys, key) {
 			unknown = append(unknown, strconv.Quote(key))
 		}
 	}
@@ -83,7 +84,7 @@ func Parse(data []byte) (*File, error) {
 	if v, ok := obj["kernel"]; ok && v != nil {
 		k, ok := v.(map[string]any)
 		if !ok {
-			return nil, status.Errorf(status.TypeMismatch, "kernel: expects an object of kernel status keys, got %s", describe(v))
+			return nil, status.Errorf(status.TypeMismatch, "kernel: expects an object of kernel status keys, got %s", status.Describe(v))
 		}
 		f.Kernel = k
 	}
@@ -93,12 +94,12 @@ func Parse(data []byte) (*File, error) {
 	}
 	list, ok := v.([]any)
 	if !ok {
-		return nil, status.Errorf(status.TypeMismatch, "script: expects a list of calls, got %s", describe(v))
+		return nil, status.Errorf(status.TypeMismatch, "script: expects a list of calls, got %s", status.Describe(v))
 	}
 	for i, el := range list {
 		m, ok := el.(map[string]any)
 		if !ok || len(m) != 1 {
-			what := describe(el)
+			what := status.Describe(el)
 			if ok {
 				keys := sortedKeys(m)
 				what = fmt.Sprintf("an object with %d keys (%s)", len(m), strings.Join(keys, ", "))
@@ -186,36 +187,6 @@ func convertNumbers(v any) any {
 		return x
 	}
 	return v
-}
-
-// describe names a JSON value's kind for error messages.
-func describe(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "the string " + strconv.Quote(x)
-	case bool:
-		return fmt.Sprintf("the boolean %v", x)
-	case int64:
-		return fmt.Sprintf("the integer %d", x)
-	case float64:
-		return fmt.Sprintf("the number %v", x)
-	case []any:
-		return fmt.Sprintf("a list of %d elements", len(x))
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("a value of type %T", v)
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

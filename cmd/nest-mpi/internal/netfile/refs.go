@@ -50,7 +50,7 @@ func (r *Runner) nodes(v any, key string) (kernel.NodeCollection, error) {
 			}
 			id, err := nodeID(e)
 			if err != nil {
-				return kernel.NodeCollection{}, status.Errorf(status.TypeMismatch, "%s[%d]: a node reference list holds names and node ids, got %s", key, i, describe(e))
+				return kernel.NodeCollection{}, status.Errorf(status.TypeMismatch, "%s[%d]: a node reference list holds names and node ids, got %s", key, i, status.Describe(e))
 			}
 			ids = append(ids, id)
 		}
@@ -70,7 +70,7 @@ func (r *Runner) nodes(v any, key string) (kernel.NodeCollection, error) {
 		}
 		return nc, nil
 	}
-	return kernel.NodeCollection{}, status.Errorf(status.TypeMismatch, "%s: expects a node reference (a name from \"as\", \"name[i:j]\", a list of names or a list of node ids), got %s", key, describe(v))
+	return kernel.NodeCollection{}, status.Errorf(status.TypeMismatch, "%s: expects a node reference (a name from \"as\", \"name[i:j]\", a list of names or a list of node ids), got %s", key, status.Describe(v))
 }
 
 // nodeID converts a JSON number to a positive node id.
@@ -85,7 +85,7 @@ func nodeID(v any) (uint64, error) {
 			return uint64(x), nil
 		}
 	}
-	return 0, fmt.Errorf("node ids are positive integers, got %s", describe(v))
+	return 0, fmt.Errorf("node ids are positive integers, got %s", status.Describe(v))
 }
 
 // namedNodes resolves "name" or "name[...]..." .

@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -189,11 +190,11 @@ func (r *Runner) root() bool { return r.k.Comm().Rank() == 0 }
 func object(v any, call string, accepted ...string) (map[string]any, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, status.Errorf(status.TypeMismatch, "expects an object with the keys %s, got %s", strings.Join(accepted, ", "), describe(v))
+		return nil, status.Errorf(status.TypeMismatch, "expects an object with the keys %s, got %s", strings.Join(accepted, ", "), status.Describe(v))
 	}
 	var unknown []string
 	for key := range m {
-		if !contains(accepted, key) {
+		if !slices.Contains(accepted, key) {
 			unknown = append(unknown, fmt.Sprintf("%q", key))
 		}
 	}
@@ -215,7 +216,7 @@ func str(m map[string]any, key string, required bool) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", status.Errorf(status.TypeMismatch, "%s: expects a string, got %s", key, describe(v))
+		return "", status.Errorf(status.TypeMismatch, "%s: expects a string, got %s", key, status.Describe(v))
 	}
 	if required && s == "" {
 		return "", status.Errorf(status.BadProperty, "%s: must not be empty", key)
@@ -231,7 +232,7 @@ func dict(m map[string]any, key string) (map[string]any, error) {
 	}
 	d, ok := v.(map[string]any)
 	if !ok {
-		return nil, status.Errorf(status.TypeMismatch, "%s: expects an object, got %s", key, describe(v))
+		return nil, status.Errorf(status.TypeMismatch, "%s: expects an object, got %s", key, status.Describe(v))
 	}
 	return d, nil
 }
@@ -250,13 +251,13 @@ func dictOrList(m map[string]any, key string) (map[string]any, []map[string]any,
 		for i, e := range x {
 			d, ok := e.(map[string]any)
 			if !ok {
-				return nil, nil, status.Errorf(status.TypeMismatch, "%s[%d]: a list of %s holds objects (one per node), got %s", key, i, key, describe(e))
+				return nil, nil, status.Errorf(status.TypeMismatch, "%s[%d]: a list of %s holds objects (one per node), got %s", key, i, key, status.Describe(e))
 			}
 			list[i] = d
 		}
 		return nil, list, nil
 	}
-	return nil, nil, status.Errorf(status.TypeMismatch, "%s: expects an object or a list of objects (one per node), got %s", key, describe(v))
+	return nil, nil, status.Errorf(status.TypeMismatch, "%s: expects an object or a list of objects (one per node), got %s", key, status.Describe(v))
 }
 
 // keyList reads keys: a string or a list of strings.
@@ -273,13 +274,13 @@ func keyList(m map[string]any, key string) ([]string, error) {
 		for i, e := range x {
 			s, ok := e.(string)
 			if !ok {
-				return nil, status.Errorf(status.TypeMismatch, "%s[%d]: expects a string, got %s", key, i, describe(e))
+				return nil, status.Errorf(status.TypeMismatch, "%s[%d]: expects a string, got %s", key, i, status.Describe(e))
 			}
 			out[i] = s
 		}
 		return out, nil
 	}
-	return nil, status.Errorf(status.TypeMismatch, "%s: expects a key or a list of keys, got %s", key, describe(v))
+	return nil, status.Errorf(status.TypeMismatch, "%s: expects a key or a list of keys, got %s", key, status.Describe(v))
 }
 
 // ---- kernel status ----
@@ -328,7 +329,7 @@ func (r *Runner) ensureProcs() {
 func (r *Runner) callSetKernelStatus(v any) error {
 	p, ok := v.(map[string]any)
 	if !ok {
-		return status.Errorf(status.TypeMismatch, "expects an object of kernel status keys, got %s", describe(v))
+		return status.Errorf(status.TypeMismatch, "expects an object of kernel status keys, got %s", status.Describe(v))
 	}
 	return r.setKernel(p, false)
 }
@@ -355,7 +356,7 @@ func (r *Runner) callCreate(v any) error {
 	nv, hasN := m["n"]
 	if hasN {
 		if n, err = status.ToInt(nv); err != nil {
-			return status.Errorf(status.TypeMismatch, "n: expects a positive integer, got %s", describe(nv))
+			return status.Errorf(status.TypeMismatch, "n: expects a positive integer, got %s", status.Describe(nv))
 		}
 		if n < 1 || n > math.MaxInt32 {
 			return status.Errorf(status.BadParameter, "n: the number of nodes must be between 1 and %d, got %d", math.MaxInt32, n)
@@ -503,7 +504,7 @@ func (r *Runner) callConnect(v any) error {
 	case string, map[string]any:
 		connSpec = x
 	default:
-		return status.Errorf(status.TypeMismatch, "conn_spec: expects a rule name or an object, got %s", describe(x))
+		return status.Errorf(status.TypeMismatch, "conn_spec: expects a rule name or an object, got %s", status.Describe(x))
 	}
 	var synSpec any
 	switch x := m["syn_spec"].(type) {
@@ -517,7 +518,7 @@ func (r *Runner) callConnect(v any) error {
 		}
 		synSpec = kernel.Params(p)
 	default:
-		return status.Errorf(status.TypeMismatch, "syn_spec: expects a synapse model name or an object, got %s", describe(x))
+		return status.Errorf(status.TypeMismatch, "syn_spec: expects a synapse model name or an object, got %s", status.Describe(x))
 	}
 	return r.k.Connect(pre, post, connSpec, synSpec)
 }
@@ -530,7 +531,7 @@ func (r *Runner) callSimulate(v any) error {
 	case float64:
 		t = x
 	default:
-		return status.Errorf(status.TypeMismatch, "expects the time in ms (a number), got %s", describe(v))
+		return status.Errorf(status.TypeMismatch, "expects the time in ms (a number), got %s", status.Describe(v))
 	}
 	if r.firstSim.IsZero() {
 		w, err := r.k.WeightSummary()
@@ -559,7 +560,7 @@ func (r *Runner) callResetKernel(v any) error {
 			return status.Errorf(status.UnaccessedDictionaryEntry, "ResetKernel takes no arguments ({}), got the keys %s", strings.Join(sortedKeys(x), ", "))
 		}
 	default:
-		return status.Errorf(status.TypeMismatch, "expects {}, got %s", describe(v))
+		return status.Errorf(status.TypeMismatch, "expects {}, got %s", status.Describe(v))
 	}
 	r.k.ResetKernel()
 	r.names = map[string]kernel.NodeCollection{}
