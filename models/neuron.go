@@ -100,4 +100,9 @@ type Step struct {
 	// Spikes collects the neurons that fired in this step, in increasing index order. Update
 	// appends; the kernel empties it.
 	Spikes []Spike
+	// Err is set by Update when a neuron cannot be advanced (NumericalInstability naming the
+	// model and the block-local index in Index); the kernel stops the run with it.
+	Err error
+	// ErrIndex is the block-local index of the neuron that set Err.
+	ErrIndex int
 }

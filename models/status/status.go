@@ -39,6 +39,7 @@ const (
 	KeyError                  Kind = "KeyError"
 	InvalidNodeCollection     Kind = "InvalidNodeCollection"
 	InternalError             Kind = "InternalError"
+	NumericalInstability      Kind = "NumericalInstability"
 )
 
 // Error is a NEST error: a kind and a message that names the model, node or key concerned and,
