@@ -17,8 +17,10 @@ type synSpec struct {
 	weight, delay connect.Value
 	hasDelay      bool
 	rport         connect.Value
-	kplus         connect.Value
-	stdp          map[string]connect.Value // per-connection STDP parameters (stdp_synapse)
+	// params holds the given per-connection model parameters, aligned with the model's
+	// ConnKeys (given[i] false: the model's default)
+	params []connect.Value
+	given  []bool
 }
 
 // Connect connects pre to post. connSpec is nil (all_to_all), a rule name or a dictionary;
@@ -157,8 +159,10 @@ func (k *Kernel) parseSynSpec(v any, spec connect.Spec, nPre, nPost int) (*synSp
 			return nil, status.Errorf(status.NotImplemented, "Connect: %s is a common property of %s; it can only be set via SetDefaults() or CopyModel()", key, name)
 		}
 	}
-	ss := &synSpec{syn: syn, weight: connect.Scalar(syn.m.Weight), delay: connect.Scalar(syn.m.Delay),
-		rport: connect.Scalar(0), kplus: connect.Scalar(syn.m.Kplus)}
+	base := syn.m.Base()
+	keys := syn.m.ConnKeys()
+	ss := &synSpec{syn: syn, weight: connect.Scalar(base.Weight), delay: connect.Scalar(base.Delay),
+		rport: connect.Scalar(0), params: make([]connect.Value, len(keys)), given: make([]bool, len(keys))}
 	read := func(key string, dst *connect.Value) (bool, error) {
 		raw, ok := r.Raw(key)
 		if !ok {
@@ -183,20 +187,9 @@ func (k *Kernel) parseSynSpec(v any, spec connect.Spec, nPre, nPost int) (*synSp
 	if _, err := read("receptor_type", &ss.rport); err != nil {
 		return nil, err
 	}
-	if syn.m.Kind() != models.SynStatic {
-		if _, err := read("Kplus", &ss.kplus); err != nil {
+	for i, key := range keys {
+		if ss.given[i], err = read(key, &ss.params[i]); err != nil {
 			return nil, err
-		}
-	}
-	if syn.m.Kind() == models.SynSTDP {
-		ss.stdp = map[string]connect.Value{}
-		for _, key := range []string{"tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax"} {
-			var val connect.Value
-			if ok, err := read(key, &val); err != nil {
-				return nil, err
-			} else if ok {
-				ss.stdp[key] = val
-			}
 		}
 	}
 	if err := k.checkUnused(r); err != nil {
@@ -229,7 +222,7 @@ func (k *Kernel) checkEndpoints(pre, post []uint64, ss *synSpec) error {
 			return status.Errorf(status.IllegalConnection, "Connect: a recorder cannot be the source of a connection; connect neurons to it")
 		case kind == models.KindMultimeter:
 		default:
-			if ss.syn.m.Kind() != models.SynStatic {
+			if ss.syn.stateful {
 				return status.Errorf(status.IllegalConnection, "Connect: connections from stimulation devices must use a static synapse model, not %s", ss.syn.m.Name())
 			}
 		}
@@ -294,19 +287,15 @@ func (k *Kernel) delaySteps(ms float64) (int64, error) {
 }
 
 // makeConnection creates one connection owned by VP st, drawing its parameters from st's stream
-// in NEST's order: model parameters, then delay, then weight.
+// in NEST's order: model parameters (in the model's key order), then receptor, delay and weight.
 func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx int) error {
-	sp := ss.syn.m.Stdp
-	if ss.stdp != nil {
-		for key, v := range ss.stdp {
-			x := v.At(idx, st.rng)
-			r := status.NewReader(Params{key: x}, ss.syn.m.Name())
-			if err := models.ReadStdpConn(r, &sp); err != nil {
-				return err
-			}
+	vals := st.connVals(len(ss.params))
+	ss.syn.m.ConnDefaults(vals)
+	for i, v := range ss.params {
+		if ss.given[i] {
+			vals[i] = v.At(idx, st.rng)
 		}
 	}
-	kplus := ss.kplus.At(idx, st.rng)
 	rportF := ss.rport.At(idx, st.rng)
 	delayMs := ss.delay.At(idx, st.rng)
 	w := ss.weight.At(idx, st.rng)
@@ -346,22 +335,25 @@ func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx i
 		inst.dr = append(inst.dr, dr)
 		return nil
 	}
-	if ss.syn.m.Kind() != models.SynStatic {
-		if err := sp.Validate(ss.syn.m.Name(), w, kplus, ss.syn.m.Kind() == models.SynSTDP); err != nil {
+	c := st.store(ss.syn)
+	if c.st != nil {
+		if err := c.st.Add(vals, w); err != nil {
 			return err
 		}
 	}
-	c := st.store(ss.syn)
 	c.add(uint32(src), local, w, dr)
-	if ss.syn.m.Kind() != models.SynStatic {
-		c.kplus = append(c.kplus, kplus)
-		c.tlast = append(c.tlast, 0)
-		if ss.syn.m.Kind() == models.SynSTDP {
-			c.sp = append(c.sp, sp)
-		}
-		st.arch.registerSTDP(int(local), k.grid.Ms(d))
+	if ss.syn.m.NeedsHistory() {
+		st.arch.Register(int(local), k.grid.Ms(d))
 	}
 	return nil
+}
+
+// connVals returns the VP's scratch buffer for n per-connection model parameters.
+func (v *vpState) connVals(n int) []float64 {
+	if cap(v.vals) < n {
+		v.vals = make([]float64, n)
+	}
+	return v.vals[:n]
 }
 
 // store returns the VP's store for a synapse model, creating it.
@@ -445,7 +437,11 @@ func (k *Kernel) undoConnections(marks []connMark) {
 			if i < len(m.stores) {
 				n = m.stores[i]
 			}
-			st.arch.unregisterSTDP(c, n)
+			if c.syn.m.NeedsHistory() {
+				for _, tgt := range c.tgt[n:] {
+					st.arch.Unregister(int(tgt))
+				}
+			}
 			c.truncate(n)
 		}
 		for i, inst := range st.devs {

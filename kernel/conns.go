@@ -7,41 +7,32 @@ import (
 	"github.com/nest-mpi/nest-mpi/models"
 )
 
-// Packing of connStore.dr: delay in steps (bits 0-21), input channel (bits 22-25), receptor port
-// (bits 26-31).
+// Aliases of the connection word's packing, which models define (their send rules read delays).
 const (
-	delayBits     = 22
-	delayMask     = 1<<delayBits - 1
-	chanShift     = 22
-	chanMask      = 0xF
-	rportShift    = 26
-	maxRport      = 63
-	maxDelaySteps = delayMask
+	delayMask     = models.DelayMask
+	chanShift     = models.ChanShift
+	chanMask      = models.ChanMask
+	maxRport      = models.MaxRport
+	maxDelaySteps = models.MaxDelaySteps
 )
 
-func packDR(delay int64, ch models.Channel, rport int) uint32 {
-	return uint32(delay) | uint32(ch)<<chanShift | uint32(rport)<<rportShift
-}
-
-func drDelay(dr uint32) int64         { return int64(dr & delayMask) }
-func drChan(dr uint32) models.Channel { return models.Channel(dr >> chanShift & chanMask) }
-func drRport(dr uint32) int64         { return int64(dr >> rportShift) }
+func packDR(delay int64, ch models.Channel, rport int) uint32 { return models.PackDR(delay, ch, rport) }
+func drDelay(dr uint32) int64                                  { return models.DRDelay(dr) }
+func drChan(dr uint32) models.Channel                          { return models.DRChan(dr) }
+func drRport(dr uint32) int64                                  { return models.DRRport(dr) }
 
 // connStore holds the connections of one synapse model whose targets live on one VP, as arrays.
 // After Prepare the connections are sorted by source (stable, so creation order is kept per
 // source) and indexed by srcIDs/srcStart: the connections of source srcIDs[i] are
 // [srcStart[i], srcStart[i+1]). Connections made after that sit in an unsorted tail with their
-// sources in tailSrc until the next Prepare. A static connection costs 16 bytes: target (4),
-// weight (8), delay+channel+receptor (4).
+// sources in tailSrc until the next Prepare. A connection costs 16 bytes here: target (4),
+// weight (8), delay+channel+receptor (4); the model's own per-connection state is in st.
 type connStore struct {
 	syn *synModel
 	tgt []uint32
 	w   []float64
 	dr  []uint32
-	// STDP state (nil for static synapses)
-	kplus []float64
-	tlast []float64
-	sp    []models.StdpParams // per connection, stdp_synapse only
+	st  models.SynState // nil for models without state (static_synapse)
 
 	srcIDs   []uint32
 	srcStart []uint32
@@ -50,7 +41,7 @@ type connStore struct {
 	spikeOnly bool
 }
 
-func newConnStore(s *synModel) *connStore { return &connStore{syn: s} }
+func newConnStore(s *synModel) *connStore { return &connStore{syn: s, st: s.m.NewState()} }
 
 func (c *connStore) len() int { return len(c.tgt) }
 
@@ -66,11 +57,8 @@ func (c *connStore) truncate(n int) {
 	sorted := c.len() - len(c.tailSrc)
 	c.tailSrc = c.tailSrc[:n-sorted]
 	c.tgt, c.w, c.dr = c.tgt[:n], c.w[:n], c.dr[:n]
-	if c.kplus != nil {
-		c.kplus, c.tlast = c.kplus[:n], c.tlast[:n]
-	}
-	if c.sp != nil {
-		c.sp = c.sp[:n]
+	if c.st != nil && c.st.Len() > n {
+		c.st.Truncate(n)
 	}
 }
 
@@ -95,11 +83,8 @@ func (c *connStore) sortBySource() {
 	c.tgt = permute(c.tgt, perm)
 	c.w = permute(c.w, perm)
 	c.dr = permute(c.dr, perm)
-	if c.kplus != nil {
-		c.kplus, c.tlast = permute(c.kplus, perm), permute(c.tlast, perm)
-	}
-	if c.sp != nil {
-		c.sp = permute(c.sp, perm)
+	if c.st != nil {
+		c.st.Permute(perm)
 	}
 	c.srcIDs, c.srcStart = c.srcIDs[:0], c.srcStart[:0]
 	for i, p := range perm {

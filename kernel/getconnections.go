@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"slices"
+
 	"github.com/nest-mpi/nest-mpi/models"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
@@ -118,8 +120,9 @@ func (k *Kernel) GetConnections(f ConnFilter) (SynapseCollection, error) {
 var connKeys = []string{"source", "target", "target_thread", "synapse_id", "synapse_model", "port", "receptor", "delay", "weight"}
 
 // Get returns, for each key, the column of values over the collection ([]int64, []float64 or
-// []string). Without keys, every key of every connection's model. STDP models add tau_plus,
-// lambda, alpha, mu_plus, mu_minus, Wmax and Kplus.
+// []string). Without keys, the keys every connection has and, when all connections belong to
+// models with the same per-connection parameters (the STDP models' tau_plus, ..., Kplus, say),
+// those too.
 func (sc SynapseCollection) Get(keys ...string) (Params, error) {
 	k := sc.k
 	if k == nil {
@@ -129,10 +132,7 @@ func (sc SynapseCollection) Get(keys ...string) (Params, error) {
 		return nil, status.Errorf(status.InvalidNodeCollection, "synapse collection is invalid after ResetKernel")
 	}
 	if len(keys) == 0 {
-		keys = connKeys
-		if sc.allSTDP() {
-			keys = append(keys, "tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax", "Kplus")
-		}
+		keys = append(slices.Clone(connKeys), sc.sharedModelKeys()...)
 	}
 	out := Params{}
 	for _, key := range keys {
@@ -145,14 +145,22 @@ func (sc SynapseCollection) Get(keys ...string) (Params, error) {
 	return out, nil
 }
 
-// allSTDP reports whether every connection has the STDP keys (so Get without keys lists them).
-func (sc SynapseCollection) allSTDP() bool {
-	for _, r := range sc.conns {
-		if r.kind != inStore || sc.k.syns[r.syn].m.Kind() == models.SynStatic {
-			return false
+// sharedModelKeys returns the per-connection model keys that every connection of the collection
+// has (none unless all are in stores of models with the same keys).
+func (sc SynapseCollection) sharedModelKeys() []string {
+	var keys []string
+	for i, r := range sc.conns {
+		if r.kind != inStore {
+			return nil
+		}
+		ck := sc.k.syns[r.syn].m.ConnKeys()
+		if i == 0 {
+			keys = ck
+		} else if !slices.Equal(keys, ck) {
+			return nil
 		}
 	}
-	return len(sc.conns) > 0
+	return keys
 }
 
 // column returns one key over all connections.
@@ -168,24 +176,20 @@ func (sc SynapseCollection) column(key string) (any, error) {
 	case "synapse_model":
 		col := make([]string, len(sc.conns))
 		for i, r := range sc.conns {
-			col[i] = k.syns[sc.synOf(r)].m.Name()
-		}
-		return col, nil
-	case "weight", "delay", "Kplus", "tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax":
-		col := make([]float64, len(sc.conns))
-		for i, r := range sc.conns {
-			v, ok := sc.floatKey(r, key)
-			if !ok {
-				return nil, status.Errorf(status.KeyError, "GetConnections: connections of %s have no %q", k.syns[sc.synOf(r)].m.Name(), key)
-			}
-			col[i] = v
+			col[i] = k.syns[r.syn].m.Name()
 		}
 		return col, nil
 	}
-	return nil, status.Errorf(status.KeyError, "GetConnections: unknown connection key %q; keys are %v and the STDP parameters", key, connKeys)
+	col := make([]float64, len(sc.conns))
+	for i, r := range sc.conns {
+		v, ok := sc.floatKey(r, key)
+		if !ok {
+			return nil, status.Errorf(status.KeyError, "GetConnections: connections of %s have no %q; every connection has %v, and a model's own parameters are listed by GetDefaults", k.syns[r.syn].m.Name(), key, connKeys)
+		}
+		col[i] = v
+	}
+	return col, nil
 }
-
-func (sc SynapseCollection) synOf(r connRef) int { return r.syn }
 
 // weightAndDR returns pointers to the weight and the packed delay of connection r.
 func (sc SynapseCollection) weightAndDR(r connRef) (*float64, *uint32) {
@@ -222,6 +226,14 @@ func (sc SynapseCollection) intKey(r connRef, key string) int64 {
 	return drRport(*dr)
 }
 
+// modelState returns the model state holding connection r, or nil.
+func (sc SynapseCollection) modelState(r connRef) models.SynState {
+	if r.kind != inStore {
+		return nil
+	}
+	return sc.k.vps[r.thread].stores[r.syn].st
+}
+
 func (sc SynapseCollection) floatKey(r connRef, key string) (float64, bool) {
 	w, dr := sc.weightAndDR(r)
 	switch key {
@@ -230,29 +242,16 @@ func (sc SynapseCollection) floatKey(r connRef, key string) (float64, bool) {
 	case "delay":
 		return sc.k.grid.Ms(drDelay(*dr)), true
 	}
-	if r.kind != inStore {
-		return 0, false
+	if ms := sc.modelState(r); ms != nil {
+		return ms.Value(r.idx, key)
 	}
-	c := sc.k.vps[r.thread].stores[r.syn]
-	if c.kplus == nil {
-		return 0, false
-	}
-	if key == "Kplus" {
-		return c.kplus[r.idx], true
-	}
-	p := c.syn.m.Stdp
-	if c.sp != nil {
-		p = c.sp[r.idx]
-	}
-	d := Params{}
-	models.WriteStdp(d, &p)
-	v, ok := d[key].(float64)
-	return v, ok
+	return 0, false
 }
 
 // Set sets connection parameters: weight, delay (within the fixed [min_delay, max_delay] once
-// simulated), Kplus and, for stdp_synapse, its STDP parameters. Each value is a scalar for all
-// connections or a list with one value per connection. Validation is all or nothing.
+// simulated) and the model's per-connection parameters (Kplus, the STDP parameters of
+// stdp_synapse, ...). Each value is a scalar for all connections or a list with one value per
+// connection. Validation is all or nothing.
 func (sc SynapseCollection) Set(p Params) error {
 	k := sc.k
 	if k == nil || len(sc.conns) == 0 {
@@ -261,8 +260,14 @@ func (sc SynapseCollection) Set(p Params) error {
 	if sc.gen != k.gen {
 		return status.Errorf(status.InvalidNodeCollection, "synapse collection is invalid after ResetKernel")
 	}
-	vals := make(map[string][]float64, len(p))
-	for key, v := range p {
+	keys := make([]string, 0, len(p))
+	for key := range p {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys)
+	vals := make([][]float64, len(keys))
+	for j, key := range keys {
+		v := p[key]
 		var col []float64
 		if f, err := status.ToFloat(v); err == nil {
 			col = make([]float64, len(sc.conns))
@@ -274,11 +279,11 @@ func (sc SynapseCollection) Set(p Params) error {
 		} else {
 			return status.Errorf(status.BadParameter, "SetStatus of connections: %s must be a number or a list of %d numbers", key, len(sc.conns))
 		}
-		vals[key] = col
+		vals[j] = col
 	}
 	for pass := 0; pass < 2; pass++ {
 		for i, r := range sc.conns {
-			if err := sc.setOne(r, vals, i, pass == 1); err != nil {
+			if err := sc.setOne(r, keys, vals, i, pass == 1); err != nil {
 				return err
 			}
 		}
@@ -287,26 +292,15 @@ func (sc SynapseCollection) Set(p Params) error {
 }
 
 // setOne validates (apply false) or applies the i-th values to connection r.
-func (sc SynapseCollection) setOne(r connRef, vals map[string][]float64, i int, apply bool) error {
+func (sc SynapseCollection) setOne(r connRef, keys []string, vals [][]float64, i int, apply bool) error {
 	k := sc.k
 	st := k.vps[r.thread]
-	syn := k.syns[sc.synOf(r)]
+	syn := k.syns[r.syn]
 	w, dr := sc.weightAndDR(r)
-	var c *connStore
-	if r.kind == inStore {
-		c = st.stores[r.syn]
-	}
 	nw, ndr := *w, *dr
-	var kplus float64
-	var sp models.StdpParams
-	if c != nil && c.kplus != nil {
-		kplus, sp = c.kplus[r.idx], syn.m.Stdp
-		if c.sp != nil {
-			sp = c.sp[r.idx]
-		}
-	}
-	for key, col := range vals {
-		x := col[i]
+	rest := Params{}
+	for j, key := range keys {
+		x := vals[j][i]
 		switch key {
 		case "weight":
 			nw = x
@@ -316,35 +310,22 @@ func (sc SynapseCollection) setOne(r connRef, vals map[string][]float64, i int, 
 				return err
 			}
 			ndr = packDR(d, drChan(*dr), int(drRport(*dr)))
-		case "Kplus":
-			if c == nil || c.kplus == nil {
-				return status.Errorf(status.KeyError, "SetStatus: %s connections have no Kplus", syn.m.Name())
-			}
-			kplus = x
 		default:
-			if c == nil || c.sp == nil {
-				return status.Errorf(status.UnaccessedDictionaryEntry, "SetStatus: %q is not a settable parameter of %s connections", key, syn.m.Name())
-			}
-			if err := models.ReadStdpConn(status.NewReader(Params{key: x}, syn.m.Name()), &sp); err != nil {
-				return err
-			}
+			rest[key] = x
 		}
 	}
-	if c != nil && c.kplus != nil {
-		if err := sp.Validate(syn.m.Name(), nw, kplus, c.sp != nil); err != nil {
+	rd := status.NewReader(rest, syn.m.Name())
+	if ms := sc.modelState(r); ms != nil {
+		if err := ms.Set(r.idx, rd, nw, apply); err != nil {
 			return err
 		}
 	}
-	if !apply {
-		return nil
+	if unused := rd.Unused(); len(unused) > 0 {
+		return status.Errorf(status.UnaccessedDictionaryEntry, "SetStatus: %q is not a settable parameter of %s connections", unused[0], syn.m.Name())
 	}
-	*w, *dr = nw, ndr
-	st.noteDelay(drDelay(ndr))
-	if c != nil && c.kplus != nil {
-		c.kplus[r.idx] = kplus
-		if c.sp != nil {
-			c.sp[r.idx] = sp
-		}
+	if apply {
+		*w, *dr = nw, ndr
+		st.noteDelay(drDelay(ndr))
 	}
 	return nil
 }

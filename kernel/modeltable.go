@@ -15,7 +15,7 @@ type modelEntry struct {
 	base   string
 	neuron models.NeuronModel
 	device *models.DeviceModel
-	arch   archParams // archiving defaults of neuron models (tau_minus, tau_minus_triplet)
+	arch   models.ArchParams // archiving defaults of neuron models (tau_minus, tau_minus_triplet)
 }
 
 func (e *modelEntry) elementType() string {
@@ -37,7 +37,7 @@ func newModelTable() *modelTable {
 	t := &modelTable{byName: map[string]*modelEntry{}}
 	neurons, devices := models.Builtin()
 	for _, m := range neurons {
-		t.add(&modelEntry{name: m.Name(), base: m.Name(), neuron: m, arch: archDefaults})
+		t.add(&modelEntry{name: m.Name(), base: m.Name(), neuron: m, arch: models.DefaultArchParams})
 	}
 	for _, m := range devices {
 		t.add(&modelEntry{name: m.Name(), base: m.Name(), device: m})
@@ -72,13 +72,19 @@ func (t *modelTable) names(syns []*synModel) []string {
 type synModel struct {
 	id   int
 	base string
-	m    *models.SynapseModel
+	m    models.SynapseModel
+	// stateful is set for models with per-connection state and a send rule of their own
+	stateful bool
+}
+
+func newSynModel(id int, base string, m models.SynapseModel) *synModel {
+	return &synModel{id: id, base: base, m: m, stateful: m.NewState() != nil}
 }
 
 func newSynTable() []*synModel {
 	var out []*synModel
-	for i, m := range models.NewSynapseModels() {
-		out = append(out, &synModel{id: i, base: m.Name(), m: m})
+	for i, m := range models.BuiltinSynapses() {
+		out = append(out, newSynModel(i, m.Name(), m))
 	}
 	return out
 }
@@ -117,7 +123,7 @@ func (k *Kernel) CopyModel(old, newName string, params Params) error {
 		return status.Errorf(status.NewModelNameExists, "CopyModel: model %q already exists; choose another name", newName)
 	}
 	if s, err := k.synByName(old); err == nil {
-		c := &synModel{id: len(k.syns), base: s.base, m: s.m.Copy(newName)}
+		c := newSynModel(len(k.syns), s.base, s.m.Copy(newName))
 		if len(params) > 0 {
 			if err := k.setSynDefaults(c, params); err != nil {
 				return err
@@ -174,7 +180,7 @@ func (k *Kernel) setModelDefaults(e *modelEntry, params Params) error {
 		if err := m.SetDefaults(r); err != nil {
 			return err
 		}
-		if err := arch.read(r, e.name); err != nil {
+		if err := arch.Read(r, e.name); err != nil {
 			return err
 		}
 		if err := k.checkUnused(r); err != nil {
@@ -214,16 +220,16 @@ func (k *Kernel) setSynDefaults(s *synModel, params Params) error {
 		}
 		p[key] = v
 	}
+	// validated on a copy first: all or nothing, unread keys included; then applied in place,
+	// where the stores of the model's connections see it
 	r := status.NewReader(p, s.m.Name())
-	saved := *s.m // restored if a key is left unread: all or nothing
-	if err := s.m.SetDefaults(r); err != nil {
+	if err := s.m.Copy(s.m.Name()).SetDefaults(r); err != nil {
 		return err
 	}
 	if err := k.checkUnused(r); err != nil {
-		*s.m = saved
 		return err
 	}
-	return nil
+	return s.m.SetDefaults(status.NewReader(p, s.m.Name()))
 }
 
 // GetDefaults returns the defaults of a model; with keys, only those.
@@ -249,7 +255,7 @@ func (k *Kernel) modelDefaults(e *modelEntry) Params {
 	if e.neuron != nil {
 		d = e.neuron.Defaults()
 		d["recordables"] = e.neuron.Recordables()
-		d["tau_minus"], d["tau_minus_triplet"] = e.arch.tauMinus, e.arch.tauMinusTriplet
+		d["tau_minus"], d["tau_minus_triplet"] = e.arch.TauMinus, e.arch.TauMinusTriplet
 	} else {
 		d = e.device.Defaults()
 		if e.device.Kind().IsRecorder() {

@@ -170,7 +170,7 @@ func (k *Kernel) createNeurons(e *modelEntry, n int, pl *paramPlan) ([]uint64, e
 		if err := proto.SetDefaults(r); err != nil {
 			return nil, err
 		}
-		if err := arch.read(r, e.name); err != nil {
+		if err := arch.Read(r, e.name); err != nil {
 			return nil, err
 		}
 		if err := k.checkUnused(r); err != nil {
@@ -203,7 +203,7 @@ func (k *Kernel) createNeurons(e *modelEntry, n int, pl *paramPlan) ([]uint64, e
 				if err := b.b.Set(j, r); err != nil {
 					return nil, status.Errorf(status.InternalError, "node %d: %v", id, err)
 				}
-				if err := st.arch.set(int(entry.local), r, e.name); err != nil {
+				if err := st.arch.Set(int(entry.local), r, e.name); err != nil {
 					return nil, status.Errorf(status.InternalError, "node %d: %v", id, err)
 				}
 			}
@@ -214,21 +214,21 @@ func (k *Kernel) createNeurons(e *modelEntry, n int, pl *paramPlan) ([]uint64, e
 }
 
 // checkNeuronParams validates one node's dictionary on a scratch neuron.
-func (k *Kernel) checkNeuronParams(model string, proto models.NeuronModel, arch archParams, d Params) error {
+func (k *Kernel) checkNeuronParams(model string, proto models.NeuronModel, arch models.ArchParams, d Params) error {
 	scratch := proto.NewBlock()
 	scratch.Append(proto, 1)
 	r := status.NewReader(d, model)
 	if err := scratch.Set(0, r); err != nil {
 		return err
 	}
-	if err := arch.read(r, model); err != nil {
+	if err := arch.Read(r, model); err != nil {
 		return err
 	}
 	return k.checkUnused(r)
 }
 
 // appendNeuron adds one neuron of model e (initialised from proto) and returns its VP-local index.
-func (v *vpState) appendNeuron(e *modelEntry, proto models.NeuronModel, arch archParams, id uint64) int {
+func (v *vpState) appendNeuron(e *modelEntry, proto models.NeuronModel, arch models.ArchParams, id uint64) int {
 	idx := len(v.gids)
 	var b *nblock
 	if len(v.blocks) > 0 && v.blocks[len(v.blocks)-1].base == e.base {
@@ -244,7 +244,7 @@ func (v *vpState) appendNeuron(e *modelEntry, proto models.NeuronModel, arch arc
 	}
 	b.b.Append(proto, 1)
 	v.gids = append(v.gids, id)
-	v.arch.grow(1, arch)
+	v.arch.Grow(1, arch)
 	return idx
 }
 
@@ -326,7 +326,7 @@ func (k *Kernel) nodeStatus(id uint64) Params {
 	b, j := st.blockOf(int(ne.local))
 	d := Params{}
 	b.b.Get(j, d)
-	st.arch.get(int(ne.local), d)
+	st.arch.Get(int(ne.local), d)
 	d["local"] = true
 	d["model"] = e.name
 	d["model_id"] = int64(e.id)
@@ -442,8 +442,8 @@ func (k *Kernel) setNode(id uint64, d Params, apply bool) error {
 		if err := scratch.Set(0, r); err != nil {
 			return err
 		}
-		arch := st.arch.p[ne.local]
-		if err := arch.read(r, e.name); err != nil {
+		arch := st.arch.Params(int(ne.local))
+		if err := arch.Read(r, e.name); err != nil {
 			return err
 		}
 		var clear bool
@@ -455,7 +455,7 @@ func (k *Kernel) setNode(id uint64, d Params, apply bool) error {
 	if err := b.b.Set(j, r); err != nil {
 		return err
 	}
-	return st.arch.set(int(ne.local), r, e.name)
+	return st.arch.Set(int(ne.local), r, e.name)
 }
 
 // readOnlyNodeKeys are keys GetStatus reports that SetStatus ignores when they carry the same

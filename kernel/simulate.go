@@ -329,7 +329,7 @@ func (k *Kernel) emit(st *vpState, i int, s int64, lag int32, mult uint32) {
 	t := k.grid.Ms(stamp)
 	minD := k.grid.Ms(k.minDelay)
 	for range mult {
-		st.arch.recordSpike(i, t, minD)
+		st.arch.RecordSpike(i, t, minD)
 	}
 }
 
@@ -489,10 +489,10 @@ func (k *Kernel) deliver(st *vpState) {
 		if c == nil || c.len() == 0 {
 			continue
 		}
-		if c.syn.m.Kind() == models.SynStatic && c.syn.m.WeightRecorder == 0 {
+		if c.st == nil && c.syn.m.Base().WeightRecorder == 0 {
 			k.deliverStatic(st, c, origin)
 		} else {
-			k.deliverPlastic(st, c, origin)
+			k.deliverModel(st, c, origin)
 		}
 	}
 }

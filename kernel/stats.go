@@ -49,7 +49,7 @@ func (k *Kernel) WeightSummary() ([]WeightStat, error) {
 	sums := make([]float64, 2*len(k.syns))
 	for _, st := range k.vps {
 		for _, c := range st.stores {
-			if c == nil || c.syn.m.Kind() == models.SynStatic {
+			if c == nil || c.st == nil {
 				continue
 			}
 			n[c.syn.id] += int64(c.len())

@@ -31,7 +31,7 @@ type vpState struct {
 
 	gids   []uint64 // VP-local neuron index -> node id
 	blocks []*nblock
-	arch   archive // spike history and archiving parameters, per VP-local neuron
+	arch   models.Archive // spike history and archiving parameters, per VP-local neuron
 
 	in  inputs
 	reg []spikeRec // spikes emitted in the current slice, in (lag, node id) order
@@ -46,7 +46,9 @@ type vpState struct {
 	recDev   []int32
 
 	step   models.Step
-	screen []byte // rows for the screen backend, printed by the main goroutine after each slice
+	vals   []float64        // scratch for a new connection's model parameters
+	send   models.SendBatch // reused by every spike's delivery through a model's send rule
+	screen []byte           // rows for the screen backend, printed by the main goroutine after each slice
 
 	// ranks that need the spikes of each local neuron: CSR over VP-local index (MPI only)
 	destStart []int32

@@ -1,216 +1,175 @@
 package models
 
 import (
-	"math"
-
+	"github.com/nest-mpi/nest-mpi/models/clock"
+	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
-// SynapseKind says which update rule a synapse model follows.
-type SynapseKind uint8
-
-// The synapse kinds.
-const (
-	SynStatic SynapseKind = iota
-	SynSTDP
-	SynSTDPHom
-)
-
-// StdpParams are the parameters of the STDP rule (Guetig et al. 2003 form, as NEST's
-// stdp_synapse): per connection for stdp_synapse, common to the model for stdp_synapse_hom.
-type StdpParams struct {
-	TauPlus, Lambda, Alpha, MuPlus, MuMinus, Wmax float64
-}
-
-var stdpFields = []field[StdpParams]{
-	floatField("tau_plus", "ms", "Time constant of the presynaptic trace", func(p *StdpParams) *float64 { return &p.TauPlus }),
-	floatField("lambda", "", "Step size (learning rate)", func(p *StdpParams) *float64 { return &p.Lambda }),
-	floatField("alpha", "", "Asymmetry factor: depression step = alpha*lambda", func(p *StdpParams) *float64 { return &p.Alpha }),
-	floatField("mu_plus", "", "Weight dependence exponent of facilitation", func(p *StdpParams) *float64 { return &p.MuPlus }),
-	floatField("mu_minus", "", "Weight dependence exponent of depression", func(p *StdpParams) *float64 { return &p.MuMinus }),
-	floatField("Wmax", "", "Maximum allowed weight (its sign is the sign of every weight)", func(p *StdpParams) *float64 { return &p.Wmax }),
-}
-
-// DefaultStdp returns NEST's defaults.
-func DefaultStdp() StdpParams {
-	return StdpParams{TauPlus: 20, Lambda: 0.01, Alpha: 1, MuPlus: 1, MuMinus: 1, Wmax: 100}
-}
-
-// Facilitate returns the weight after potentiation by a presynaptic trace value k:
+// SynapseModel is a registered synapse model: its defaults (those of every new connection and the
+// common properties shared by all its connections), documentation, and a factory for the stores of
+// its per-connection state. CopyModel copies it; SetDefaults changes it in place, so that the
+// stores made from it see new common properties at once.
 //
-//	ŵ = w/Wmax + λ·(1 − w/Wmax)^μ+ · k,   w' = min(ŵ, 1)·Wmax.
-func (p *StdpParams) Facilitate(w, k float64) float64 {
-	norm := w/p.Wmax + p.Lambda*math.Pow(1-w/p.Wmax, p.MuPlus)*k
-	if norm > 1 {
-		norm = 1
-	}
-	return norm * p.Wmax
+// The kernel keeps what every connection has in its own compact layout (target, weight, and delay,
+// input channel and receptor packed into 32 bits: 16 bytes); whatever else a model needs per
+// connection lives in its SynState, as arrays indexed like the kernel's.
+type SynapseModel interface {
+	Name() string
+	// Copy returns an independent model under a new name, common properties included.
+	Copy(name string) SynapseModel
+	// Base returns the properties every synapse model has (weight and delay defaults, the
+	// weight_recorder).
+	Base() *SynBase
+	// Defaults returns every default and common property, as GetDefaults reports them.
+	Defaults() status.Dict
+	// SetDefaults validates r and applies it, all or nothing; it reads only the keys it knows.
+	// A weight_recorder value is a node id already.
+	SetDefaults(r *status.Reader) error
+	// CommonKeys are the keys settable only through SetDefaults and CopyModel.
+	CommonKeys() []string
+	// ConnKeys are the per-connection parameters a syn_spec may give besides weight, delay and
+	// receptor_type, in the order their values are drawn for each new connection.
+	ConnKeys() []string
+	// ConnDefaults writes the defaults of ConnKeys into dst (len(dst) == len(ConnKeys())).
+	ConnDefaults(dst []float64)
+	Params() []ParamDoc
+	Doc() string
+	// SizeOf is the memory of one connection in bytes (the kernel's 16 and the model's state).
+	SizeOf() int
+	// NewState returns an empty store of per-connection state on one VP, or nil for a model that
+	// has none and delivers its weight unchanged (static_synapse).
+	NewState() SynState
+	// NeedsHistory reports whether the send rule reads the target's spike history (STDP): the
+	// kernel then registers every connection with the target's Archive.
+	NeedsHistory() bool
 }
 
-// Depress returns the weight after depression by a postsynaptic trace value k:
-//
-//	ŵ = w/Wmax − α·λ·(w/Wmax)^μ− · k,   w' = max(ŵ, 0)·Wmax.
-func (p *StdpParams) Depress(w, k float64) float64 {
-	norm := w/p.Wmax - p.Alpha*p.Lambda*math.Pow(w/p.Wmax, p.MuMinus)*k
-	if norm < 0 {
-		norm = 0
-	}
-	return norm * p.Wmax
+// SynState is the per-connection state of one synapse model on one VP, as arrays; connection j is
+// the j-th of the kernel's arrays for this model on this VP.
+type SynState interface {
+	Len() int
+	// Add appends one connection with the values of ConnKeys (in that order) and its weight,
+	// validating them (BadProperty naming the model, the key and the rule).
+	Add(vals []float64, w float64) error
+	// Truncate drops connections from index n on (a failed Connect).
+	Truncate(n int)
+	// Permute reorders the connections: new j is old perm[j].
+	Permute(perm []int32)
+	// Send applies the model's rule to the connections of one presynaptic spike (one call per
+	// spike and store, never per connection) and writes the weight each delivers.
+	Send(b *SendBatch)
+	// Value returns a per-connection key of connection j, if the model has it.
+	Value(j int, key string) (float64, bool)
+	// Set validates (and with apply, applies) the per-connection keys of r to connection j, whose
+	// weight becomes w; keys it does not know are left unread.
+	Set(j int, r *status.Reader, w float64, apply bool) error
+	// WriteState writes every connection's state; ReadState replaces the store with it.
+	WriteState(e *state.Encoder)
+	ReadState(d *state.Decoder) error
 }
 
-// SynapseModel is a registered synapse model with its defaults. For stdp_synapse_hom, Stdp and
-// WeightRecorder are common properties (one value for all connections of the model); for every
-// model WeightRecorder is common.
-type SynapseModel struct {
-	name string
-	kind SynapseKind
-	// Defaults of every new connection.
-	Weight, Delay, Kplus float64
-	Stdp                 StdpParams
-	// WeightRecorder is the node id of the weight_recorder observing this model, or 0.
+// SendBatch hands a synapse model one presynaptic spike and the connections of its source.
+type SendBatch struct {
+	// T is the spike's time stamp (ms).
+	T float64
+	// First and Last delimit the source's connections [First, Last) in the arrays below, which
+	// are the kernel's whole arrays for this model on this VP.
+	First, Last int
+	W           []float64 // weights; plastic models update them
+	Tgt         []uint32  // VP-local target index
+	DR          []uint32  // packed delay, channel and receptor (DRDelay)
+	// Out[j-First] receives the weight the spike carries through connection j.
+	Out []float64
+	// Grid converts delays in steps to ms.
+	Grid clock.Grid
+	// Arch is the spike history of the VP's neurons (NeedsHistory models).
+	Arch *Archive
+}
+
+// SynBase holds the properties every synapse model has.
+type SynBase struct {
+	// Weight and Delay are the defaults of new connections.
+	Weight, Delay float64
+	// WeightRecorder is the node id of the weight_recorder observing the model, or 0.
 	WeightRecorder uint64
-	// DelaySet records whether the default delay was set explicitly (checked at the first Connect).
-	DelaySet bool
 }
 
-// NewSynapseModels returns the built-in synapse models with NEST's defaults.
-func NewSynapseModels() []*SynapseModel {
-	return []*SynapseModel{
-		{name: "static_synapse", kind: SynStatic, Weight: 1, Delay: 1},
-		{name: "stdp_synapse", kind: SynSTDP, Weight: 1, Delay: 1, Stdp: DefaultStdp()},
-		{name: "stdp_synapse_hom", kind: SynSTDPHom, Weight: 1, Delay: 1, Stdp: DefaultStdp()},
-	}
-}
-
-// Name returns the model name.
-func (m *SynapseModel) Name() string { return m.name }
-
-// Kind returns the update rule.
-func (m *SynapseModel) Kind() SynapseKind { return m.kind }
-
-// Copy returns an independent copy under a new name (common properties included).
-func (m *SynapseModel) Copy(name string) *SynapseModel { c := *m; c.name = name; return &c }
-
-// CommonKeys are the keys that are common properties of the model: settable only through
-// SetDefaults and CopyModel, NotImplemented in a Connect syn_spec.
-func (m *SynapseModel) CommonKeys() []string {
-	if m.kind == SynSTDPHom {
-		return []string{"weight_recorder", "tau_plus", "lambda", "alpha", "mu_plus", "mu_minus", "Wmax"}
-	}
-	return []string{"weight_recorder"}
-}
-
-// Defaults returns the defaults as GetDefaults reports them (weight_recorder as a node id, 0 for none).
-func (m *SynapseModel) Defaults() status.Dict {
-	d := status.Dict{"weight": m.Weight, "delay": m.Delay, "synapse_model": m.name,
-		"has_delay": true, "requires_symmetric": false, "receptor_type": int64(0),
-		"weight_recorder": int64(m.WeightRecorder)}
-	if m.kind != SynStatic {
-		writeFields(d, &m.Stdp, stdpFields)
-		d["Kplus"] = m.Kplus
-	}
-	d["sizeof"] = int64(m.SizeOf())
-	return d
-}
-
-// SizeOf is the memory of one connection of this model in bytes (see the kernel's stores).
-func (m *SynapseModel) SizeOf() int {
-	switch m.kind {
-	case SynSTDP:
-		return 16 + 16 + 48
-	case SynSTDPHom:
-		return 16 + 16
-	}
-	return 16
-}
-
-// SetDefaults applies r to the defaults, all or nothing. The weight_recorder value must already
-// be converted to a node id by the caller.
-func (m *SynapseModel) SetDefaults(r *status.Reader) error {
-	c := *m
-	if _, err := r.Float("weight", &c.Weight); err != nil {
+// read applies weight, delay and weight_recorder of r to b.
+func (b *SynBase) read(r *status.Reader) error {
+	if _, err := r.Float("weight", &b.Weight); err != nil {
 		return err
 	}
-	if ok, err := r.Float("delay", &c.Delay); err != nil {
+	if _, err := r.Float("delay", &b.Delay); err != nil {
 		return err
-	} else if ok {
-		c.DelaySet = true
 	}
 	var wr int64
 	if ok, err := r.Int("weight_recorder", &wr); err != nil {
 		return err
 	} else if ok {
-		c.WeightRecorder = uint64(wr)
-	}
-	if m.kind != SynStatic {
-		if err := readFields(r, &c.Stdp, stdpFields); err != nil {
-			return err
-		}
-		if _, err := r.Float("Kplus", &c.Kplus); err != nil {
-			return err
-		}
-		if err := c.Stdp.Validate(c.name, c.Weight, c.Kplus, c.kind == SynSTDP); err != nil {
-			return err
-		}
-	}
-	*m = c
-	return nil
-}
-
-// ReadStdpConn reads the per-connection STDP parameters of r into p (stdp_synapse only); on
-// error p is unchanged. It reads into a copy so that p does not escape: the kernel passes the
-// address of a local for every new connection, which would otherwise be a heap allocation each.
-func ReadStdpConn(r *status.Reader, p *StdpParams) error {
-	q := new(StdpParams)
-	*q = *p
-	if err := readFields(r, q, stdpFields); err != nil {
-		return err
-	}
-	*p = *q
-	return nil
-}
-
-// WriteStdp writes p into d.
-func WriteStdp(d status.Dict, p *StdpParams) { writeFields(d, p, stdpFields) }
-
-// Validate checks the STDP parameters with a weight and Kplus: the weight must have the sign of
-// Wmax (0 counts as positive) when checkSign is set (stdp_synapse), Kplus must not be negative,
-// and time constants must be positive.
-func (p *StdpParams) Validate(model string, w, kplus float64, checkSign bool) error {
-	if checkSign && (w >= 0) != (p.Wmax >= 0) {
-		return badProperty(model, "Weight and Wmax must have same sign (weight %g, Wmax %g).", w, p.Wmax)
-	}
-	if kplus < 0 {
-		return badProperty(model, "Kplus must be non-negative (Kplus = %g).", kplus)
-	}
-	if p.TauPlus <= 0 {
-		return badProperty(model, "tau_plus must be positive (tau_plus = %g).", p.TauPlus)
+		b.WeightRecorder = uint64(wr)
 	}
 	return nil
 }
 
-// Params documents the model's parameters.
-func (m *SynapseModel) Params() []ParamDoc {
-	out := []ParamDoc{
-		{Name: "weight", Default: m.Weight, Doc: "Synaptic weight (pA for current-based, mV for delta synapses)"},
-		{Name: "delay", Unit: "ms", Default: m.Delay, Doc: "Transmission delay (all dendritic for STDP)"},
+// defaults writes the common keys of every synapse model into d.
+func (b *SynBase) defaults(name string, sizeOf int) status.Dict {
+	return status.Dict{"weight": b.Weight, "delay": b.Delay, "synapse_model": name,
+		"has_delay": true, "requires_symmetric": false, "receptor_type": int64(0),
+		"weight_recorder": int64(b.WeightRecorder), "sizeof": int64(sizeOf)}
+}
+
+// docs documents the keys of every synapse model.
+func (b *SynBase) docs() []ParamDoc {
+	return []ParamDoc{
+		{Name: "weight", Default: b.Weight, Doc: "Synaptic weight (pA for current-based, nS for conductance-based, mV for delta synapses)"},
+		{Name: "delay", Unit: "ms", Default: b.Delay, Doc: "Transmission delay"},
 		{Name: "receptor_type", Default: int64(0), Doc: "Receptor port of the target"},
 		{Name: "weight_recorder", Default: int64(0), Doc: "weight_recorder observing this model (SetDefaults/CopyModel only)"},
 	}
-	if m.kind != SynStatic {
-		out = append(out, docFields(&m.Stdp, stdpFields)...)
-		out = append(out, ParamDoc{Name: "Kplus", Default: m.Kplus, Doc: "Presynaptic trace (state)"})
+}
+
+// Packing of a connection's 32-bit delay word: delay in steps (bits 0-21), input channel (bits
+// 22-25), receptor port (bits 26-31).
+const (
+	DelayBits     = 22
+	DelayMask     = 1<<DelayBits - 1
+	ChanShift     = 22
+	ChanMask      = 0xF
+	RportShift    = 26
+	MaxRport      = 63
+	MaxDelaySteps = DelayMask
+)
+
+// PackDR packs a delay (steps), an input channel and a receptor port.
+func PackDR(delay int64, ch Channel, rport int) uint32 {
+	return uint32(delay) | uint32(ch)<<ChanShift | uint32(rport)<<RportShift
+}
+
+// DRDelay returns the delay in steps of a packed word.
+func DRDelay(dr uint32) int64 { return int64(dr & DelayMask) }
+
+// DRChan returns the input channel of a packed word.
+func DRChan(dr uint32) Channel { return Channel(dr >> ChanShift & ChanMask) }
+
+// DRRport returns the receptor port of a packed word.
+func DRRport(dr uint32) int64 { return int64(dr >> RportShift) }
+
+// permuted returns xs reordered by perm (new i is old perm[i]).
+func permuted[T any](xs []T, perm []int32) []T {
+	out := make([]T, len(xs))
+	for i, p := range perm {
+		out[i] = xs[p]
 	}
 	return out
 }
 
-// Doc describes the model.
-func (m *SynapseModel) Doc() string {
-	switch m.kind {
-	case SynSTDP:
-		return "Spike-timing dependent plasticity with multiplicative weight dependence (Guetig et al. 2003); all delay is dendritic."
-	case SynSTDPHom:
-		return "stdp_synapse whose STDP parameters are common to all connections of the model (SetDefaults/CopyModel only)."
+// Builtin synapse models, with NEST's defaults. _hpc variants of NEST's hpc_benchmark are the
+// same models under their names (our connections are compact already).
+func BuiltinSynapses() []SynapseModel {
+	out := []SynapseModel{NewStaticSynapse(), NewStdpSynapse(), NewStdpSynapseHom()}
+	for _, m := range append([]SynapseModel(nil), out...) {
+		out = append(out, m.Copy(m.Name()+"_hpc"))
 	}
-	return "Connection with fixed weight and delay."
+	return out
 }

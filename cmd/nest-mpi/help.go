@@ -97,7 +97,7 @@ func findModel(name string) (*modelDoc, error) {
 			return &modelDoc{name: name, kind: kind, doc: note + d.Doc(), params: d.Params()}, nil
 		}
 	}
-	for _, s := range models.NewSynapseModels() {
+	for _, s := range models.BuiltinSynapses() {
 		if s.Name() == name {
 			return &modelDoc{name: name, kind: "synapse", doc: note + s.Doc(), params: s.Params()}, nil
 		}
