@@ -17,9 +17,9 @@ const (
 )
 
 func packDR(delay int64, ch models.Channel, rport int) uint32 { return models.PackDR(delay, ch, rport) }
-func drDelay(dr uint32) int64                                  { return models.DRDelay(dr) }
-func drChan(dr uint32) models.Channel                          { return models.DRChan(dr) }
-func drRport(dr uint32) int64                                  { return models.DRRport(dr) }
+func drDelay(dr uint32) int64                                 { return models.DRDelay(dr) }
+func drChan(dr uint32) models.Channel                         { return models.DRChan(dr) }
+func drRport(dr uint32) int64                                 { return models.DRRport(dr) }
 
 // connStore holds the connections of one synapse model whose targets live on one VP, as arrays.
 // After Prepare the connections are sorted by source (stable, so creation order is kept per
