@@ -1,7 +1,9 @@
 package kernel
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/nest-mpi/nest-mpi/connect"
 	"github.com/nest-mpi/nest-mpi/models"
@@ -47,7 +49,7 @@ func (k *Kernel) create(model string, n int, common Params, each []Params) (Node
 	if uint64(len(k.nodes))+uint64(n) > maxNodes {
 		return NodeCollection{}, status.Errorf(status.BadParameter, "Create: %d more nodes would exceed the largest network nest-mpi supports (%d nodes)", n, uint64(maxNodes))
 	}
-	plan, err := k.planParams(e.name, n, common, each, k.modelDefaults(e))
+	plan, err := k.planParams(e.name, n, common, each, k.modelDefaults(e), paramOrder(e))
 	if err != nil {
 		return NodeCollection{}, err
 	}
@@ -74,12 +76,15 @@ const maxNodes = 1<<32 - 1
 type paramPlan struct {
 	common  Params
 	perNode map[string]connect.Value
-	each    []Params
+	// order lists the keys of perNode in the order their values are drawn for each node: the
+	// model's parameter order (never Go's map order), unknown keys last, alphabetically
+	order []string
+	each  []Params
 }
 
 // planParams splits a parameter dictionary into a paramPlan. As in PyNEST, a list given for a parameter whose value is itself a list (spike_times,
 // record_from, ...: a list in the model's defaults) is passed whole to every node.
-func (k *Kernel) planParams(context string, n int, common Params, each []Params, defaults Params) (*paramPlan, error) {
+func (k *Kernel) planParams(context string, n int, common Params, each []Params, defaults Params, order []string) (*paramPlan, error) {
 	pl := &paramPlan{common: Params{}, perNode: map[string]connect.Value{}}
 	for key, v := range k.normalizeNodeParams(common) {
 		if !isPerNodeValue(v) || isListValue(defaults[key]) {
@@ -94,11 +99,45 @@ func (k *Kernel) planParams(context string, n int, common Params, each []Params,
 			return nil, status.Errorf(status.DimensionMismatch, "%s: parameter %s has %d values for %d nodes", context, key, val.Len(), n)
 		}
 		pl.perNode[key] = val
+		pl.order = append(pl.order, key)
 	}
+	sortByModelOrder(pl.order, order)
 	for _, d := range each {
 		pl.each = append(pl.each, k.normalizeNodeParams(d))
 	}
 	return pl, nil
+}
+
+// paramOrder returns the names of a model's parameters in its own order.
+func paramOrder(e *modelEntry) []string {
+	var docs []models.ParamDoc
+	if e.neuron != nil {
+		docs = e.neuron.Params()
+	} else {
+		docs = e.device.Params()
+	}
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		out[i] = d.Name
+	}
+	return out
+}
+
+// sortByModelOrder sorts keys by their position in order, keys it does not list last in
+// alphabetical order.
+func sortByModelOrder(keys []string, order []string) {
+	rank := func(key string) int {
+		if i := slices.Index(order, key); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if c := cmp.Compare(rank(a), rank(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 }
 
 // isListValue reports whether a default parameter value is a list.
@@ -146,8 +185,8 @@ func (k *Kernel) normalizeNodeParams(p Params) Params {
 // nodeParams returns the dictionary for the i-th new node (drawing random values from rng).
 func (pl *paramPlan) nodeParams(i int, rng *vp.Stream) Params {
 	d := Params{}
-	for key, v := range pl.perNode {
-		d[key] = v.At(i, rng)
+	for _, key := range pl.order {
+		d[key] = pl.perNode[key].At(i, rng)
 	}
 	if pl.each != nil {
 		for key, v := range pl.each[i] {
@@ -348,10 +387,12 @@ func (k *Kernel) SetStatus(nc NodeCollection, p Params) error {
 		return err
 	}
 	var defaults Params
+	var order []string
 	if len(nc.ids) > 0 {
-		defaults = k.modelDefaults(k.models.list[k.nodes[nc.ids[0]].model])
+		e := k.models.list[k.nodes[nc.ids[0]].model]
+		defaults, order = k.modelDefaults(e), paramOrder(e)
 	}
-	pl, err := k.planParams("SetStatus", len(nc.ids), p, nil, defaults)
+	pl, err := k.planParams("SetStatus", len(nc.ids), p, nil, defaults, order)
 	if err != nil {
 		return err
 	}
