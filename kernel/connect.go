@@ -319,7 +319,7 @@ func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx i
 	}
 	tm := k.models.list[k.nodes[tgt].model].neuron
 	kind := models.SpikeEvent
-	if srcDev != nil && srcDev.kind.IsCurrentSource() {
+	if sp, ok := srcDev.stimulator(); ok && sp.Sends() == models.CurrentEvent {
 		kind = models.CurrentEvent
 	}
 	ch, err := tm.Channel(kind, rport)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/nest-mpi/nest-mpi/models"
 	"github.com/nest-mpi/nest-mpi/models/status"
-	"github.com/nest-mpi/nest-mpi/vp"
 )
 
 // device is a device node. Its parameters are shared by its instances, one per local VP
@@ -20,9 +19,8 @@ type device struct {
 	synID int
 	// connected is set once a multimeter has targets (its interval and record_from are then fixed).
 	connected bool
-	// derived at Prepare
+	// recorders: derived at Prepare
 	tMin, tMax int64
-	poisson    vp.Poisson
 	ivSteps    int64 // multimeter interval in steps
 }
 
@@ -32,10 +30,9 @@ type devInst struct {
 	tgt []uint32
 	w   []float64
 	dr  []uint32
-	// noise_generator: current amplitude per target
-	amps []float64
-	// spike_generator: index of the next spike to emit
-	pos int
+	// generators: the device's state and update rule on this VP, and what it sends in a step
+	gen  models.Generator
+	emit models.Emission
 	// recorders
 	ev     events
 	file   *asciiFile
@@ -74,7 +71,11 @@ func (k *Kernel) createDevices(e *modelEntry, n int, pl *paramPlan) ([]uint64, e
 		d := &device{gid: ids[i], idx: len(k.devices), model: e, kind: e.device.Kind(), params: params[i], synID: -1}
 		k.devices = append(k.devices, d)
 		for _, st := range k.vps {
-			st.devs = append(st.devs, &devInst{})
+			inst := &devInst{}
+			if sp, ok := params[i].(models.Stimulator); ok {
+				inst.gen = sp.NewGenerator()
+			}
+			st.devs = append(st.devs, inst)
 		}
 		k.nodes = append(k.nodes, nodeEntry{model: int32(e.id), local: int32(d.idx)})
 	}
@@ -223,4 +224,13 @@ func (k *Kernel) checkFixedAfterConnect(dev *device, p models.DeviceParams) erro
 		return status.Errorf(status.BadProperty, "%s: the properties interval, offset and record_from cannot be changed after the multimeter has been connected to nodes", dev.model.name)
 	}
 	return nil
+}
+
+// stimulator returns the parameters of a generator (false for recorders and for nil).
+func (d *device) stimulator() (models.Stimulator, bool) {
+	if d == nil {
+		return nil, false
+	}
+	sp, ok := d.params.(models.Stimulator)
+	return sp, ok
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/nest-mpi/nest-mpi/models"
 	"github.com/nest-mpi/nest-mpi/models/clock"
 	"github.com/nest-mpi/nest-mpi/models/status"
-	"github.com/nest-mpi/nest-mpi/vp"
 )
 
 // Simulate runs the network for t ms: Prepare, Run(t), Cleanup. Time continues from the previous
@@ -135,50 +134,23 @@ func (st *vpState) buildRecorderIndex() {
 	}
 }
 
+// prepareDevices fixes the recorders' windows and readies every generator instance for the run.
 func (k *Kernel) prepareDevices(now int64) error {
 	for _, d := range k.devices {
-		var w *models.Window
-		switch p := d.params.(type) {
-		case *models.SpikeRecorderParams:
-			w = &p.Window
-		case *models.MultimeterParams:
-			w = &p.Window
-			d.ivSteps = k.grid.Steps(p.Interval)
-		case *models.WeightRecorderParams:
-			w = &p.Window
-		case *models.DCParams:
-			w = &p.Window
-		case *models.PoissonParams:
-			w = &p.Window
-			lambda := k.grid.H() * p.Rate * 1e-3 // λ = h·rate·1e−3 spikes per step
-			if !(lambda >= 0 && lambda <= vp.MaxPoissonMean) {
-				return status.Errorf(status.BadProperty, "%s (node %d): rate %g spikes/s is too large (mean %g spikes per step, at most %g)", d.model.name, d.gid, p.Rate, lambda, float64(vp.MaxPoissonMean))
+		if rp := recorderParams(d); rp != nil {
+			d.tMin, d.tMax = rp.Window.Steps(k.grid)
+			if mp, ok := d.params.(*models.MultimeterParams); ok {
+				d.ivSteps = k.grid.Steps(mp.Interval)
 			}
-			d.poisson = vp.NewPoisson(lambda)
-		case *models.NoiseParams:
-			w = &p.Window
-		case *models.SpikeGenParams:
-			w = &p.Window
-			k.skipPastSpikes(d, p, now)
+			continue
 		}
-		d.tMin, d.tMax = w.Steps(k.grid)
+		for _, st := range k.vps {
+			if err := st.devs[d.idx].gen.Prepare(d.params, k.grid, now); err != nil {
+				return fmt.Errorf("node %d: %w", d.gid, err)
+			}
+		}
 	}
 	return nil
-}
-
-// skipPastSpikes moves every instance of a spike_generator past spikes whose stamp lies at or
-// before the current time (they can no longer be emitted).
-func (k *Kernel) skipPastSpikes(d *device, p *models.SpikeGenParams, now int64) {
-	origin := k.grid.Steps(p.Origin)
-	for _, st := range k.vps {
-		inst := st.devs[d.idx]
-		if inst.pos > len(p.SpikeSteps) {
-			inst.pos = 0
-		}
-		for inst.pos < len(p.SpikeSteps) && origin+p.SpikeSteps[inst.pos] <= now {
-			inst.pos++
-		}
-	}
 }
 
 // Run advances the simulation by t ms (after Prepare).
@@ -360,40 +332,28 @@ func (k *Kernel) flushScreen() {
 	}
 }
 
-// updateDevices advances the generators of st by the step s. A generator's event sent in step s
-// reaches a target over delay d in the slot of step s + d.
+// updateDevices advances the generators of st by the step s and adds what they send into the
+// ring buffers of their targets on st. An event sent in step s reaches a target over delay d in
+// the slot of step s + d.
 func (k *Kernel) updateDevices(st *vpState, s int64) {
-	for di, inst := range st.devs {
-		if len(inst.tgt) == 0 {
+	base := s % k.slots
+	for _, inst := range st.devs {
+		if inst.gen == nil || len(inst.tgt) == 0 {
 			continue
 		}
-		d := k.devices[di]
-		switch p := d.params.(type) {
-		case *models.DCParams:
-			if s+2 > d.tMin && s+2 <= d.tMax {
-				k.sendToTargets(st, inst, s, p.Amplitude, nil)
+		em := &inst.emit
+		inst.gen.Update(s, st.rng, len(inst.tgt), em)
+		for _, p := range em.All {
+			for i, tgt := range inst.tgt {
+				k.addInput(st, tgt, inst.dr[i], base, inst.w[i]*p.Value*p.Mult, p.Mult)
 			}
-		case *models.PoissonParams:
-			if s > d.tMin && s <= d.tMax && p.Rate > 0 {
-				k.sendPoisson(st, inst, d, s)
+		}
+		for i, v := range em.Each {
+			if v != 0 {
+				k.addInput(st, inst.tgt[i], inst.dr[i], base, inst.w[i]*v, v)
 			}
-		case *models.NoiseParams:
-			k.updateNoise(st, inst, d, p, s)
-		case *models.SpikeGenParams:
-			k.updateSpikeGenerator(st, inst, d, p, s)
 		}
-	}
-}
-
-// sendToTargets adds value × weight (or per-target values × weight) to every target of inst.
-func (k *Kernel) sendToTargets(st *vpState, inst *devInst, s int64, value float64, perTarget []float64) {
-	base := s % k.slots
-	for i, tgt := range inst.tgt {
-		v := value
-		if perTarget != nil {
-			v = perTarget[i]
-		}
-		k.addInput(st, tgt, inst.dr[i], base, inst.w[i]*v, v)
+		em.All, em.Each = em.All[:0], nil
 	}
 }
 
@@ -419,65 +379,6 @@ func (k *Kernel) addInput(st *vpState, tgt uint32, dr uint32, base int64, wv, co
 		st.in.ch[bufI0][idx] += wv
 	case models.ChanI1:
 		st.in.ch[bufI1][idx] += wv
-	}
-}
-
-// sendPoisson draws an independent Poisson count for every target (VP stream, connection order).
-func (k *Kernel) sendPoisson(st *vpState, inst *devInst, d *device, s int64) {
-	base := s % k.slots
-	for i, tgt := range inst.tgt {
-		n := d.poisson.Sample(st.rng)
-		if n > 0 {
-			k.addInput(st, tgt, inst.dr[i], base, inst.w[i]*float64(n), float64(n))
-		}
-	}
-}
-
-// updateNoise redraws the per-target amplitudes every dt and sends them while active:
-// I = mean + sqrt(std² + y·std_mod²)·N(0,1), y = sin(2π·frequency·t + phase).
-func (k *Kernel) updateNoise(st *vpState, inst *devInst, d *device, p *models.NoiseParams, s int64) {
-	dt := k.grid.Steps(p.Dt)
-	if len(inst.amps) != len(inst.tgt) || s%dt == 0 {
-		inst.amps = resizeFloats(inst.amps, len(inst.tgt))
-		y := math.Sin(2*math.Pi*p.Frequency*k.grid.Ms(s)/1000 + p.Phase*math.Pi/180)
-		sigma := math.Sqrt(math.Max(0, p.Std*p.Std+y*p.StdMod*p.StdMod))
-		for i := range inst.amps {
-			inst.amps[i] = p.Mean + sigma*st.rng.Normal()
-		}
-	}
-	if s+2 > d.tMin && s+2 <= d.tMax {
-		k.sendToTargets(st, inst, s, 0, inst.amps)
-	}
-}
-
-func resizeFloats(xs []float64, n int) []float64 {
-	if cap(xs) >= n {
-		return xs[:n]
-	}
-	return make([]float64, n)
-}
-
-// updateSpikeGenerator emits the spikes whose stamp is s+1.
-func (k *Kernel) updateSpikeGenerator(st *vpState, inst *devInst, d *device, p *models.SpikeGenParams, s int64) {
-	origin := k.grid.Steps(p.Origin)
-	for inst.pos < len(p.SpikeSteps) && origin+p.SpikeSteps[inst.pos] <= s+1 {
-		i := inst.pos
-		inst.pos++
-		stamp := origin + p.SpikeSteps[i]
-		if stamp != s+1 || stamp <= d.tMin || stamp > d.tMax {
-			continue
-		}
-		ws, m := 1.0, 1.0
-		if len(p.SpikeWeights) > 0 {
-			ws = p.SpikeWeights[i]
-		}
-		if len(p.SpikeMultiplicities) > 0 {
-			m = float64(p.SpikeMultiplicities[i])
-		}
-		base := s % k.slots
-		for j, tgt := range inst.tgt {
-			k.addInput(st, tgt, inst.dr[j], base, inst.w[j]*ws*m, m)
-		}
 	}
 }
 

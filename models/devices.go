@@ -5,7 +5,9 @@ import (
 	"slices"
 
 	"github.com/nest-mpi/nest-mpi/models/clock"
+	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
+	"github.com/nest-mpi/nest-mpi/vp"
 )
 
 // DeviceKind says how the kernel drives a device.
@@ -16,17 +18,11 @@ const (
 	KindSpikeRecorder DeviceKind = iota
 	KindMultimeter
 	KindWeightRecorder
-	KindDCGenerator
-	KindPoissonGenerator
-	KindNoiseGenerator
-	KindSpikeGenerator
+	KindStimulator // a generator: its parameters implement Stimulator
 )
 
 // IsRecorder reports whether devices of kind k record (and so take record_to, label, events).
 func (k DeviceKind) IsRecorder() bool { return k <= KindWeightRecorder }
-
-// IsCurrentSource reports whether devices of kind k send currents.
-func (k DeviceKind) IsCurrentSource() bool { return k == KindDCGenerator || k == KindNoiseGenerator }
 
 // DeviceParams are the parameters of one device node (shared by its instances on every virtual
 // process). Set validates against the time grid and applies all or nothing.
@@ -341,262 +337,6 @@ func toIDs(v any) ([]uint64, error) {
 	return nil, status.Errorf(status.TypeMismatch, "got %T", v)
 }
 
-// DCParams are the parameters of dc_generator.
-type DCParams struct {
-	Window
-	Amplitude float64
-}
-
-// Get implements DeviceParams.
-func (p *DCParams) Get(d status.Dict) {
-	writeFields(d, &p.Window, windowFields)
-	d["amplitude"] = p.Amplitude
-}
-
-// Set implements DeviceParams.
-func (p *DCParams) Set(r *status.Reader, g clock.Grid, model string) error {
-	q := *p
-	if err := q.Window.set(r, g, model); err != nil {
-		return err
-	}
-	if _, err := r.Float("amplitude", &q.Amplitude); err != nil {
-		return err
-	}
-	*p = q
-	return nil
-}
-
-// Clone implements DeviceParams.
-func (p *DCParams) Clone() DeviceParams { c := *p; return &c }
-
-// Docs implements DeviceParams.
-func (p *DCParams) Docs() []ParamDoc {
-	return append(docFields(&p.Window, windowFields), ParamDoc{Name: "amplitude", Unit: "pA", Default: p.Amplitude, Doc: "Amplitude of the current"})
-}
-
-// PoissonParams are the parameters of poisson_generator.
-type PoissonParams struct {
-	Window
-	Rate float64
-}
-
-// Get implements DeviceParams.
-func (p *PoissonParams) Get(d status.Dict) {
-	writeFields(d, &p.Window, windowFields)
-	d["rate"] = p.Rate
-}
-
-// Set implements DeviceParams.
-func (p *PoissonParams) Set(r *status.Reader, g clock.Grid, model string) error {
-	q := *p
-	if err := q.Window.set(r, g, model); err != nil {
-		return err
-	}
-	if _, err := r.Float("rate", &q.Rate); err != nil {
-		return err
-	}
-	if q.Rate < 0 {
-		return badProperty(model, "The rate cannot be negative (rate = %g spikes/s).", q.Rate)
-	}
-	if math.IsNaN(q.Rate) || math.IsInf(q.Rate, 0) {
-		return badProperty(model, "The rate must be a finite number of spikes/s, got %g.", q.Rate)
-	}
-	*p = q
-	return nil
-}
-
-// Clone implements DeviceParams.
-func (p *PoissonParams) Clone() DeviceParams { c := *p; return &c }
-
-// Docs implements DeviceParams.
-func (p *PoissonParams) Docs() []ParamDoc {
-	return append(docFields(&p.Window, windowFields), ParamDoc{Name: "rate", Unit: "spikes/s", Default: p.Rate, Doc: "Mean firing rate; every target gets an independent train"})
-}
-
-// NoiseParams are the parameters of noise_generator.
-type NoiseParams struct {
-	Window
-	Mean, Std, Dt, StdMod, Frequency, Phase float64
-}
-
-var noiseFields = []field[NoiseParams]{
-	floatField("mean", "pA", "Mean value of the current", func(p *NoiseParams) *float64 { return &p.Mean }),
-	floatField("std", "pA", "Standard deviation of the current", func(p *NoiseParams) *float64 { return &p.Std }),
-	floatField("dt", "ms", "Interval between changes of the current", func(p *NoiseParams) *float64 { return &p.Dt }),
-	floatField("std_mod", "pA", "Modulation amplitude of the standard deviation", func(p *NoiseParams) *float64 { return &p.StdMod }),
-	floatField("frequency", "Hz", "Frequency of the modulation", func(p *NoiseParams) *float64 { return &p.Frequency }),
-	floatField("phase", "deg", "Phase of the modulation", func(p *NoiseParams) *float64 { return &p.Phase }),
-}
-
-// Get implements DeviceParams.
-func (p *NoiseParams) Get(d status.Dict) {
-	writeFields(d, &p.Window, windowFields)
-	writeFields(d, p, noiseFields)
-}
-
-// Set implements DeviceParams.
-func (p *NoiseParams) Set(r *status.Reader, g clock.Grid, model string) error {
-	q := *p
-	if err := q.Window.set(r, g, model); err != nil {
-		return err
-	}
-	if err := readFields(r, &q, noiseFields); err != nil {
-		return err
-	}
-	switch {
-	case q.Std < 0:
-		return badProperty(model, "The standard deviation cannot be negative (std = %g).", q.Std)
-	case q.StdMod < 0:
-		return badProperty(model, "The standard deviation cannot be negative (std_mod = %g).", q.StdMod)
-	case q.StdMod > q.Std:
-		return badProperty(model, "The modulation apmlitude must be smaller or equal to the baseline amplitude (std_mod %g > std %g).", q.StdMod, q.Std)
-	case q.Dt < g.H() || !g.OnGrid(q.Dt):
-		return badProperty(model, "dt (%g ms) must be a multiple of the simulation resolution (%g ms).", q.Dt, g.H())
-	}
-	*p = q
-	return nil
-}
-
-// Clone implements DeviceParams.
-func (p *NoiseParams) Clone() DeviceParams { c := *p; return &c }
-
-// Docs implements DeviceParams.
-func (p *NoiseParams) Docs() []ParamDoc {
-	return append(docFields(&p.Window, windowFields), docFields(p, noiseFields)...)
-}
-
-// SpikeGenParams are the parameters of spike_generator. Times are kept in ms as given (rounded to
-// the grid when set) and as stamps in steps.
-type SpikeGenParams struct {
-	Window
-	SpikeTimes          []float64
-	SpikeSteps          []int64
-	SpikeWeights        []float64
-	SpikeMultiplicities []int64
-	PreciseTimes        bool
-	AllowOffgridTimes   bool
-	ShiftNowSpikes      bool
-}
-
-// Get implements DeviceParams.
-func (p *SpikeGenParams) Get(d status.Dict) {
-	writeFields(d, &p.Window, windowFields)
-	d["spike_times"] = slices.Clone(p.SpikeTimes)
-	d["spike_weights"] = slices.Clone(p.SpikeWeights)
-	d["spike_multiplicities"] = slices.Clone(p.SpikeMultiplicities)
-	d["precise_times"] = p.PreciseTimes
-	d["allow_offgrid_times"] = p.AllowOffgridTimes
-	d["shift_now_spikes"] = p.ShiftNowSpikes
-}
-
-// Set implements DeviceParams. Spike times must be sorted and positive; on-grid times (within half
-// a tic) are rounded to the grid, off-grid times are rounded up to the next step when
-// allow_offgrid_times is set and refused otherwise.
-func (p *SpikeGenParams) Set(r *status.Reader, g clock.Grid, model string) error {
-	q := p.cloneValue()
-	if err := q.Window.set(r, g, model); err != nil {
-		return err
-	}
-	for _, b := range []struct {
-		key string
-		dst *bool
-	}{{"precise_times", &q.PreciseTimes}, {"allow_offgrid_times", &q.AllowOffgridTimes}, {"shift_now_spikes", &q.ShiftNowSpikes}} {
-		if _, err := r.Bool(b.key, b.dst); err != nil {
-			return err
-		}
-	}
-	if q.PreciseTimes && q.AllowOffgridTimes {
-		return badProperty(model, "Option precise_times cannot be set to true when allow_offgrid_times is set to true.")
-	}
-	if q.PreciseTimes {
-		return status.Errorf(status.NotImplemented, "%s: precise_times (off-grid spiking) is not supported; grid-based neuron models only", model)
-	}
-	var times []float64
-	newTimes, err := r.Floats("spike_times", &times)
-	if err != nil {
-		return err
-	}
-	if _, err := r.Floats("spike_weights", &q.SpikeWeights); err != nil {
-		return err
-	}
-	if v, ok := r.Raw("spike_multiplicities"); ok {
-		fs, err := status.ToFloats(v)
-		if err != nil {
-			return status.Errorf(status.TypeMismatch, "%s: spike_multiplicities expects a list of integers", model)
-		}
-		q.SpikeMultiplicities = make([]int64, len(fs))
-		for i, f := range fs {
-			if f != math.Trunc(f) || f < 0 {
-				return status.Errorf(status.TypeMismatch, "%s: spike_multiplicities expects non-negative integers, got %g", model, f)
-			}
-			q.SpikeMultiplicities[i] = int64(f)
-		}
-	}
-	if newTimes {
-		if err := q.setTimes(times, g, model); err != nil {
-			return err
-		}
-	}
-	if n := len(q.SpikeWeights); n != 0 && n != len(q.SpikeTimes) {
-		return badProperty(model, "spike_weights must have the same number of elements as spike_times (%d) or none, got %d.", len(q.SpikeTimes), n)
-	}
-	if n := len(q.SpikeMultiplicities); n != 0 && n != len(q.SpikeTimes) {
-		return badProperty(model, "spike_multiplicities must have the same number of elements as spike_times (%d) or none, got %d.", len(q.SpikeTimes), n)
-	}
-	*p = q
-	return nil
-}
-
-func (p *SpikeGenParams) setTimes(times []float64, g clock.Grid, model string) error {
-	p.SpikeTimes = make([]float64, len(times))
-	p.SpikeSteps = make([]int64, len(times))
-	for i, t := range times {
-		if i > 0 && t < times[i-1] {
-			return badProperty(model, "spike times must be sorted in non-descending order (%g after %g).", t, times[i-1])
-		}
-		if t <= 0 {
-			return badProperty(model, "spike time %g ms must be positive (a spike at 0 or before cannot be emitted).", t)
-		}
-		tics := t * g.TicsPerMs
-		steps := tics / float64(g.TicsPerStep)
-		nearest := math.Round(steps)
-		var s int64
-		switch {
-		case math.Abs(steps-nearest)*float64(g.TicsPerStep) <= 0.5:
-			s = int64(nearest)
-		case p.AllowOffgridTimes:
-			s = int64(math.Ceil(steps))
-		default:
-			return badProperty(model, "spike time %g ms is not a multiple of the resolution (%g ms); set allow_offgrid_times to round it up.", t, g.H())
-		}
-		p.SpikeSteps[i] = s
-		p.SpikeTimes[i] = g.Ms(s)
-	}
-	return nil
-}
-
-func (p *SpikeGenParams) cloneValue() SpikeGenParams {
-	c := *p
-	c.SpikeTimes, c.SpikeSteps = slices.Clone(p.SpikeTimes), slices.Clone(p.SpikeSteps)
-	c.SpikeWeights, c.SpikeMultiplicities = slices.Clone(p.SpikeWeights), slices.Clone(p.SpikeMultiplicities)
-	return c
-}
-
-// Clone implements DeviceParams.
-func (p *SpikeGenParams) Clone() DeviceParams { c := p.cloneValue(); return &c }
-
-// Docs implements DeviceParams.
-func (p *SpikeGenParams) Docs() []ParamDoc {
-	return append(docFields(&p.Window, windowFields),
-		ParamDoc{Name: "spike_times", Unit: "ms", Default: []float64{}, Doc: "Spike times, sorted"},
-		ParamDoc{Name: "spike_weights", Default: []float64{}, Doc: "Weight of each spike (multiplies the connection weight); empty: 1"},
-		ParamDoc{Name: "spike_multiplicities", Default: []int64{}, Doc: "Multiplicity of each spike; empty: 1"},
-		ParamDoc{Name: "precise_times", Default: false, Doc: "Keep off-grid times exactly (not supported: grid models only)"},
-		ParamDoc{Name: "allow_offgrid_times", Default: false, Doc: "Round off-grid times up to the next step"},
-		ParamDoc{Name: "shift_now_spikes", Default: false, Doc: "Shift spikes at the current time to the next step"},
-	)
-}
-
 // Device models with NEST's defaults.
 
 // NewSpikeRecorder returns spike_recorder.
@@ -621,27 +361,48 @@ func NewWeightRecorder() *DeviceModel {
 			"whose weight_recorder property names it (set with SetDefaults or CopyModel)."}
 }
 
-// NewDCGenerator returns dc_generator.
-func NewDCGenerator() *DeviceModel {
-	return &DeviceModel{name: "dc_generator", kind: KindDCGenerator, proto: &DCParams{Window: defaultWindow()},
-		doc: "Sends a constant current of amplitude pA while active; the neuron receives weight x amplitude."}
+// NewDeviceModel returns a device model of the given kind whose defaults are proto. The
+// parameters of a KindStimulator model must implement Stimulator.
+func NewDeviceModel(name string, kind DeviceKind, proto DeviceParams, doc string) *DeviceModel {
+	return &DeviceModel{name: name, kind: kind, proto: proto, doc: doc}
 }
 
-// NewPoissonGenerator returns poisson_generator.
-func NewPoissonGenerator() *DeviceModel {
-	return &DeviceModel{name: "poisson_generator", kind: KindPoissonGenerator, proto: &PoissonParams{Window: defaultWindow()},
-		doc: "Sends an independent Poisson spike train of the given rate to each target."}
+// Stimulator is implemented by the parameters of stimulation devices: they say which event the
+// device sends and make its state on each virtual process.
+type Stimulator interface {
+	DeviceParams
+	// Sends is the event kind the device sends (CurrentEvent or SpikeEvent), which decides the
+	// target's input channel.
+	Sends() EventKind
+	// NewGenerator returns the device's state on one virtual process.
+	NewGenerator() Generator
 }
 
-// NewNoiseGenerator returns noise_generator.
-func NewNoiseGenerator() *DeviceModel {
-	return &DeviceModel{name: "noise_generator", kind: KindNoiseGenerator, proto: &NoiseParams{Window: defaultWindow(), Dt: 1.0},
-		doc: "Sends a piecewise constant Gaussian white noise current, drawn independently for each target every dt ms: " +
-			"mean + sqrt(std^2 + y*std_mod^2)*N(0,1) with y = sin(2 pi frequency t + phase)."}
+// Generator is a stimulation device on one virtual process: its state and update rule. The kernel
+// drives it once per step and adds what it emits into the ring buffers of its local targets: a
+// value v sent in step s through a connection of weight w and delay d adds w·v to the target's
+// input for step s + d (and v to a counting input).
+type Generator interface {
+	// Prepare readies the generator for a run with parameters p (fixed until Cleanup) on grid g;
+	// now is the current step.
+	Prepare(p DeviceParams, g clock.Grid, now int64) error
+	// Update computes what the device sends in step s to its n local targets, drawing random
+	// numbers from rng (the VP's stream) in target order.
+	Update(s int64, rng *vp.Stream, n int, out *Emission)
+	// WriteState writes the generator's state; ReadState restores it.
+	WriteState(e *state.Encoder)
+	ReadState(d *state.Decoder) error
 }
 
-// NewSpikeGenerator returns spike_generator.
-func NewSpikeGenerator() *DeviceModel {
-	return &DeviceModel{name: "spike_generator", kind: KindSpikeGenerator, proto: &SpikeGenParams{Window: defaultWindow()},
-		doc: "Emits spikes at the given times (stamps on the grid); targets receive them after the connection delay."}
+// Emission is what a generator sends in one step: pulses that reach every target, and values
+// with one entry per target. Update appends to All and sets Each; the kernel empties both.
+type Emission struct {
+	// All lists the pulses sent to every target, in order: weight × Value × Mult, counting Mult.
+	All []Pulse
+	// Each, when not nil, holds one value per target (weight × value, counting value); zeros
+	// send nothing.
+	Each []float64
 }
+
+// Pulse is one value sent to every target of a generator.
+type Pulse struct{ Value, Mult float64 }
