@@ -7,6 +7,7 @@ func Builtin() (neurons []NeuronModel, devices []*DeviceModel) {
 	devices = []*DeviceModel{
 		NewSpikeRecorder(), NewMultimeter("multimeter", nil), NewMultimeter("voltmeter", []string{"V_m"}),
 		NewWeightRecorder(), NewDCGenerator(), NewPoissonGenerator(), NewNoiseGenerator(), NewSpikeGenerator(),
+		NewStepCurrentGenerator(),
 	}
 	return neurons, devices
 }
