@@ -1,9 +1,11 @@
 package models
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/nest-mpi/nest-mpi/models/clock"
+	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
@@ -223,4 +225,29 @@ func (b *izhBlock) Sample(rec int, i int) float64 {
 		return b.u[i]
 	}
 	return b.v[i]
+}
+
+// WriteState writes the parameters and V_m, U_m and the input current of the previous step.
+func (b *izhBlock) WriteState(e *state.Encoder) {
+	writeHeader(e, "izhikevich", len(b.p))
+	writeParams(e, b.p, izhFields)
+	for _, col := range [][]float64{b.v, b.u, b.iIn} {
+		e.F64s(col)
+	}
+}
+
+// ReadState implements Block. Any parameter values are accepted, as by Set.
+func (b *izhBlock) ReadState(d *state.Decoder) error {
+	n := readHeader(d, "izhikevich")
+	p := readParams(d, n, izhFields)
+	c := readColumns(d, n, "V_m", "U_m", "I")
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("reading the state of a %s block: %w", b.model, err)
+	}
+	b.p, b.v, b.u, b.iIn = p, c[0], c[1], c[2]
+	b.ha = make([]float64, n)
+	for i := range n {
+		b.ha[i] = b.h * p[i].A
+	}
+	return nil
 }
