@@ -1,9 +1,11 @@
 package models
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/nest-mpi/nest-mpi/models/clock"
+	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
@@ -278,4 +280,149 @@ func (b *alphaBlock) Sample(rec int, i int) float64 {
 	default:
 		return b.y3[i] + b.p[i].EL
 	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// State hooks. A block's state is, in order: a header (the block type's name and the neuron
+// count), one column per parameter (float64 or bool, in the order of the model's field table),
+// then one column per state variable. Propagators are not written: Prepare and ReadState derive
+// them from the parameters.
+
+// writeHeader writes the block type's name and the neuron count.
+func writeHeader(e *state.Encoder, kind string, n int) {
+	e.String(kind)
+	e.Int(n)
+}
+
+// readHeader reads a header and checks the block type; it returns the neuron count, which must lie
+// in [0, MaxInt32] (spikes name neurons by an int32 index).
+func readHeader(d *state.Decoder, kind string) int {
+	if got := d.String(); d.Err() == nil && got != kind {
+		d.Fail("state of a %q block, expected %q", got, kind)
+	}
+	n := d.Int()
+	if d.Err() == nil && (n < 0 || n > math.MaxInt32) {
+		d.Fail("neuron count %d out of range", n)
+	}
+	return n
+}
+
+// writeParams writes one column per field of fs over the parameters ps.
+func writeParams[P any](e *state.Encoder, ps []P, fs []field[P]) {
+	for _, fd := range fs {
+		if fd.f != nil {
+			e.Int(len(ps)) // the layout of Encoder.F64s
+			for i := range ps {
+				e.F64(*fd.f(&ps[i]))
+			}
+			continue
+		}
+		col := make([]bool, len(ps))
+		for i := range ps {
+			col[i] = *fd.b(&ps[i])
+		}
+		e.Bools(col)
+	}
+}
+
+// readParams reads what writeParams wrote for n neurons; nil on error. Every column must have n
+// elements, so n is bounded by the input before anything of size n is allocated.
+func readParams[P any](d *state.Decoder, n int, fs []field[P]) []P {
+	var ps []P
+	for _, fd := range fs {
+		var fc []float64
+		var bc []bool
+		got := 0
+		if fd.f != nil {
+			fc = d.F64s()
+			got = len(fc)
+		} else {
+			bc = d.Bools()
+			got = len(bc)
+		}
+		d.LenIs(fd.name, got, n)
+		if d.Err() != nil {
+			return nil
+		}
+		if ps == nil {
+			ps = make([]P, n)
+		}
+		for i := range ps {
+			if fd.f != nil {
+				*fd.f(&ps[i]) = fc[i]
+			} else {
+				*fd.b(&ps[i]) = bc[i]
+			}
+		}
+	}
+	if ps == nil && d.Err() == nil {
+		ps = make([]P, n) // a model without parameters
+	}
+	return ps
+}
+
+// checkParams fails d unless every neuron's parameters pass validate (what Set would accept).
+func checkParams[P any](d *state.Decoder, ps []P, validate func(*P) error) {
+	for i := range ps {
+		if d.Err() != nil {
+			return
+		}
+		if err := validate(&ps[i]); err != nil {
+			d.Fail("neuron %d: %v", i, err)
+		}
+	}
+}
+
+// readColumns reads one float64 column of n elements per name.
+func readColumns(d *state.Decoder, n int, names ...string) [][]float64 {
+	cols := make([][]float64, len(names))
+	for k, name := range names {
+		cols[k] = d.F64s()
+		d.LenIs(name, len(cols[k]), n)
+	}
+	return cols
+}
+
+// readCounts reads a column of n non-negative step counts (refractory steps left).
+func readCounts(d *state.Decoder, n int, name string) []int64 {
+	r := d.I64s()
+	d.LenIs(name, len(r), n)
+	for i, x := range r {
+		if x < 0 && d.Err() == nil {
+			d.Fail("%s of neuron %d is %d", name, i, x)
+		}
+	}
+	return r
+}
+
+// WriteState writes the parameters and y0 (the current of the previous step), y3 (V_m − E_L),
+// the synaptic currents I_syn_ex, I_syn_in with their derivatives, and the refractory steps left.
+func (b *alphaBlock) WriteState(e *state.Encoder) {
+	writeHeader(e, "iaf_psc_alpha", len(b.p))
+	writeParams(e, b.p, alphaFields)
+	for _, col := range [][]float64{b.y0, b.y3, b.iEx, b.dIEx, b.iIn, b.dIIn} {
+		e.F64s(col)
+	}
+	e.I64s(b.r)
+}
+
+// ReadState implements Block.
+func (b *alphaBlock) ReadState(d *state.Decoder) error {
+	n := readHeader(d, "iaf_psc_alpha")
+	p := readParams(d, n, alphaFields)
+	c := readColumns(d, n, "y0", "y3", "I_syn_ex", "dI_syn_ex", "I_syn_in", "dI_syn_in")
+	r := readCounts(d, n, "refractory steps")
+	checkParams(d, p, func(p *alphaParams) error { return p.validate(b.model) })
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("reading the state of a %s block: %w", b.model, err)
+	}
+	b.p, b.r = p, r
+	b.y0, b.y3, b.iEx, b.dIEx, b.iIn, b.dIIn = c[0], c[1], c[2], c[3], c[4], c[5]
+	b.pr = make([]alphaProp, n)
+	if b.h > 0 {
+		for i := range n {
+			b.derive(i)
+		}
+	}
+	return nil
 }

@@ -1,9 +1,11 @@
 package models
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/nest-mpi/nest-mpi/models/clock"
+	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
@@ -248,4 +250,36 @@ func (b *deltaBlock) Update(s *Step) {
 
 func (b *deltaBlock) Sample(rec int, i int) float64 {
 	return b.y3[i] + b.p[i].EL
+}
+
+// WriteState writes the parameters and y0 (the current of the previous step), y3 (V_m − E_L),
+// the refractory-input accumulator and the refractory steps left.
+func (b *deltaBlock) WriteState(e *state.Encoder) {
+	writeHeader(e, "iaf_psc_delta", len(b.p))
+	writeParams(e, b.p, deltaFields)
+	for _, col := range [][]float64{b.y0, b.y3, b.refrBuf} {
+		e.F64s(col)
+	}
+	e.I64s(b.r)
+}
+
+// ReadState implements Block.
+func (b *deltaBlock) ReadState(d *state.Decoder) error {
+	n := readHeader(d, "iaf_psc_delta")
+	p := readParams(d, n, deltaFields)
+	c := readColumns(d, n, "y0", "y3", "refractory input")
+	r := readCounts(d, n, "refractory steps")
+	checkParams(d, p, func(p *deltaParams) error { return p.validate(b.model) })
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("reading the state of a %s block: %w", b.model, err)
+	}
+	b.p, b.r = p, r
+	b.y0, b.y3, b.refrBuf = c[0], c[1], c[2]
+	b.pr = make([]deltaProp, n)
+	if b.h > 0 {
+		for i := range n {
+			b.derive(i)
+		}
+	}
+	return nil
 }

@@ -1,9 +1,11 @@
 package models
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/nest-mpi/nest-mpi/models/clock"
+	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
@@ -283,4 +285,37 @@ func (b *expBlock) Sample(rec int, i int) float64 {
 	default:
 		return b.v[i] + b.p[i].EL
 	}
+}
+
+// WriteState writes the parameters (escape noise included; its random stream is the virtual
+// process's, not the block's) and i0, i1 (the currents of the previous step), the synaptic
+// currents I_syn_ex, I_syn_in, V_m − E_L and the refractory steps left.
+func (b *expBlock) WriteState(e *state.Encoder) {
+	writeHeader(e, "iaf_psc_exp", len(b.p))
+	writeParams(e, b.p, expFields)
+	for _, col := range [][]float64{b.i0, b.i1, b.iEx, b.iIn, b.v} {
+		e.F64s(col)
+	}
+	e.I64s(b.r)
+}
+
+// ReadState implements Block.
+func (b *expBlock) ReadState(d *state.Decoder) error {
+	n := readHeader(d, "iaf_psc_exp")
+	p := readParams(d, n, expFields)
+	c := readColumns(d, n, "i0", "i1", "I_syn_ex", "I_syn_in", "V_m - E_L")
+	r := readCounts(d, n, "refractory steps")
+	checkParams(d, p, func(p *expParams) error { return p.validate(b.model) })
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("reading the state of a %s block: %w", b.model, err)
+	}
+	b.p, b.r = p, r
+	b.i0, b.i1, b.iEx, b.iIn, b.v = c[0], c[1], c[2], c[3], c[4]
+	b.pr = make([]expProp, n)
+	if b.h > 0 {
+		for i := range n {
+			b.derive(i)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"github.com/nest-mpi/nest-mpi/models/clock"
+	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
 	"github.com/nest-mpi/nest-mpi/vp"
 )
@@ -80,6 +81,13 @@ type Block interface {
 	Update(s *Step)
 	// Sample returns recordable rec (an index into Recordables) of neuron i.
 	Sample(rec int, i int) float64
+	// WriteState writes the block's complete contents: every neuron's parameters and internal
+	// state (everything Update reads that Prepare does not recompute), so that ReadState into a
+	// fresh block of the same model continues bit for bit.
+	WriteState(e *state.Encoder)
+	// ReadState replaces the block's contents with what WriteState wrote; the block is unchanged
+	// when it returns an error.
+	ReadState(d *state.Decoder) error
 }
 
 // Spike is a spike emitted during a step: the block-local neuron index and its multiplicity.

@@ -1,7 +1,10 @@
 package models
 
 import (
+	"fmt"
+
 	"github.com/nest-mpi/nest-mpi/models/clock"
+	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
@@ -103,4 +106,17 @@ func (b *parrotBlock) Update(s *Step) {
 // Sample implements Block; the parrot has no recordables, so the kernel never calls it.
 func (b *parrotBlock) Sample(rec int, i int) float64 {
 	panic("models: parrot_neuron has no recordables")
+}
+
+// WriteState writes the neuron count, the parrot's whole state.
+func (b *parrotBlock) WriteState(e *state.Encoder) { writeHeader(e, "parrot_neuron", b.n) }
+
+// ReadState implements Block.
+func (b *parrotBlock) ReadState(d *state.Decoder) error {
+	n := readHeader(d, "parrot_neuron")
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("reading the state of a parrot_neuron block: %w", err)
+	}
+	b.n = n
+	return nil
 }
