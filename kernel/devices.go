@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/nest-mpi/nest-mpi/models"
+	"github.com/nest-mpi/nest-mpi/models/record"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
@@ -33,10 +34,12 @@ type devInst struct {
 	// generators: the device's state and update rule on this VP, and what it sends in a step
 	gen  models.Generator
 	emit models.Emission
-	// recorders
-	ev     events
-	file   *asciiFile
-	rowBuf []byte
+	// recorders: the number of events recorded (n_events), the memory backend's events, and the
+	// backend of record_to
+	n           int64
+	mem         record.Events
+	backend     record.Backend
+	backendName string
 	// multimeter: the neurons it samples on this VP
 	mm []*mmBinding
 }
@@ -204,7 +207,9 @@ func (k *Kernel) setDevice(dev *device, d Params, apply bool) error {
 	dev.params = p
 	if clearEvents {
 		for _, st := range k.vps {
-			st.devs[dev.idx].ev.clear()
+			inst := st.devs[dev.idx]
+			inst.n = 0
+			inst.mem.Clear()
 		}
 	}
 	return nil

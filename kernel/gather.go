@@ -58,14 +58,14 @@ func (r eventRow) less(o eventRow) bool {
 func (k *Kernel) localRows(d *device) []eventRow {
 	var rows []eventRow
 	for _, st := range k.vps {
-		ev := &st.devs[d.idx].ev
-		for i, s := range ev.senders {
-			r := eventRow{stamp: ev.stamps[i], sender: int64(s)}
-			if ev.nvars > 0 {
-				r.values = ev.values[i*ev.nvars : (i+1)*ev.nvars]
+		ev := &st.devs[d.idx].mem
+		for i, s := range ev.Senders {
+			r := eventRow{stamp: ev.Stamps[i], sender: int64(s)}
+			if ev.NVars > 0 {
+				r.values = ev.Values[i*ev.NVars : (i+1)*ev.NVars]
 			}
-			if i < len(ev.targets) {
-				r.target, r.weight, r.rport, r.port = int64(ev.targets[i]), ev.weights[i], ev.rports[i], ev.ports[i]
+			if i < len(ev.Targets) {
+				r.target, r.weight, r.rport, r.port = int64(ev.Targets[i]), ev.Weights[i], ev.Rports[i], ev.Ports[i]
 			}
 			rows = append(rows, r)
 		}

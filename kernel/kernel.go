@@ -10,6 +10,7 @@ import (
 	"github.com/nest-mpi/nest-mpi/comm"
 	"github.com/nest-mpi/nest-mpi/models"
 	"github.com/nest-mpi/nest-mpi/models/clock"
+	"github.com/nest-mpi/nest-mpi/models/record"
 	"github.com/nest-mpi/nest-mpi/models/status"
 	"github.com/nest-mpi/nest-mpi/vp"
 )
@@ -73,11 +74,12 @@ type Kernel struct {
 
 	pending      []spikeRec // spikes of the last complete slice, delivered at the next slice start
 	exch         exchange
-	notes        map[string]bool  // notes already printed (each once per kernel)
-	connChanged  bool             // connections or nodes changed since the presynaptic tables were built
-	spikeCount   int64            // spikes emitted by this rank's neurons
-	sliceTo      int64            // end (exclusive lag) of the steps the VPs are running now
-	updateVPFunc func(thread int) // k.updateVP, bound once so that the pool call does not allocate
+	notes        map[string]bool           // notes already printed (each once per kernel)
+	backends     map[string]record.Factory // recording backends by record_to name
+	connChanged  bool                      // connections or nodes changed since the presynaptic tables were built
+	spikeCount   int64                     // spikes emitted by this rank's neurons
+	sliceTo      int64                     // end (exclusive lag) of the steps the VPs are running now
+	updateVPFunc func(thread int)          // k.updateVP, bound once so that the pool call does not allocate
 
 	timers    timers
 	lastPrint time.Time // when print_time last printed (see progressEvery)
@@ -141,6 +143,7 @@ func (k *Kernel) reset() {
 	k.timers = timers{}
 	k.spikeCount = 0
 	k.notes = map[string]bool{}
+	k.backends = record.Builtin()
 	k.setLayout()
 }
 

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/nest-mpi/nest-mpi/models"
+	"github.com/nest-mpi/nest-mpi/models/record"
 )
 
 // deliverModel delivers spikes through the connections of a model with a send rule of its own,
@@ -58,20 +59,9 @@ func (k *Kernel) recordWeight(st *vpState, wr *device, p *models.WeightRecorderP
 		return
 	}
 	inst := st.devs[wr.idx]
-	inst.ev.n++
-	switch p.RecordTo {
-	case "memory":
-		ev := &inst.ev
-		ev.senders = append(ev.senders, src)
-		ev.targets = append(ev.targets, tgt)
-		ev.stamps = append(ev.stamps, stamp)
-		ev.weights = append(ev.weights, w)
-		ev.rports = append(ev.rports, rport)
-		ev.ports = append(ev.ports, port)
-	case "ascii":
-		inst.rowBuf = k.appendRow(inst.rowBuf[:0], &p.Recorder, src, stamp, []float64{w}, []int64{int64(tgt), rport, port})
-		inst.file.w.Write(inst.rowBuf)
-	case "screen":
-		st.screen = k.appendRow(st.screen, &p.Recorder, src, stamp, []float64{w}, []int64{int64(tgt), rport, port})
-	}
+	inst.n++
+	ev := &st.event
+	st.weight[0] = w
+	*ev = record.Event{Sender: src, Target: tgt, Stamp: stamp, Values: st.weight[:], Rport: rport, Port: port}
+	inst.backend.Write(ev)
 }

@@ -1,40 +1,19 @@
 package kernel
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 
 	"github.com/nest-mpi/nest-mpi/models"
+	"github.com/nest-mpi/nest-mpi/models/record"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
-
-// events are the events one recorder instance holds (memory backend), as parallel arrays.
-type events struct {
-	n       int64 // events recorded by every backend (n_events)
-	senders []uint64
-	targets []uint64
-	stamps  []int64 // steps
-	weights []float64
-	rports  []int64
-	ports   []int64
-	values  []float64 // multimeter: nvars values per event
-	nvars   int
-}
-
-func (e *events) clear() {
-	e.n = 0
-	e.senders, e.targets, e.stamps = e.senders[:0], e.targets[:0], e.stamps[:0]
-	e.weights, e.rports, e.ports, e.values = e.weights[:0], e.rports[:0], e.ports[:0], e.values[:0]
-}
 
 func (k *Kernel) eventCount(d *device) int64 {
 	var n int64
 	for _, st := range k.vps {
-		n += st.devs[d.idx].ev.n
+		n += st.devs[d.idx].n
 	}
 	return n
 }
@@ -52,24 +31,24 @@ func (k *Kernel) eventsDict(d *device) Params {
 		vals = make([][]float64, len(names))
 	}
 	for _, st := range k.vps {
-		ev := &st.devs[d.idx].ev
-		for i, s := range ev.senders {
+		ev := &st.devs[d.idx].mem
+		for i, s := range ev.Senders {
 			senders = append(senders, int64(s))
 			if inSteps {
-				steps = append(steps, ev.stamps[i])
+				steps = append(steps, ev.Stamps[i])
 				offsets = append(offsets, 0)
 			} else {
-				times = append(times, k.grid.Ms(ev.stamps[i]))
+				times = append(times, k.grid.Ms(ev.Stamps[i]))
 			}
 			for j := range vals {
-				vals[j] = append(vals[j], ev.values[i*ev.nvars+j])
+				vals[j] = append(vals[j], ev.Values[i*ev.NVars+j])
 			}
 		}
-		for i := range ev.targets {
-			targets = append(targets, int64(ev.targets[i]))
-			weights = append(weights, ev.weights[i])
-			rports = append(rports, ev.rports[i])
-			ports = append(ports, ev.ports[i])
+		for i := range ev.Targets {
+			targets = append(targets, int64(ev.Targets[i]))
+			weights = append(weights, ev.Weights[i])
+			rports = append(rports, ev.Rports[i])
+			ports = append(ports, ev.Ports[i])
 		}
 	}
 	out := Params{"senders": nonNil(senders)}
@@ -107,12 +86,6 @@ func recorderParams(d *device) *models.Recorder {
 	return nil
 }
 
-// asciiFile is the output file of one recorder instance (NEST's ascii backend).
-type asciiFile struct {
-	f *os.File
-	w *bufio.Writer
-}
-
 // asciiName is NEST's file name: data_path/data_prefix + (label or model) + "-" + node id padded
 // to the digits of network_size + "-" + vp padded to the digits of the VP count + ".dat".
 func (k *Kernel) asciiName(d *device, vpID int) string {
@@ -126,58 +99,71 @@ func (k *Kernel) asciiName(d *device, vpID int) string {
 	return filepath.Join(k.dataPath, name)
 }
 
-// openRecorderFiles opens the ascii files of every recorder that writes to ascii and has none.
-func (k *Kernel) openRecorderFiles() error {
+// enrollRecorders gives every recorder instance the backend its record_to names (a new one when
+// record_to changed) and prepares it.
+func (k *Kernel) enrollRecorders() error {
 	for _, d := range k.devices {
 		rp := recorderParams(d)
-		if rp == nil || rp.RecordTo != "ascii" {
+		if rp == nil {
 			continue
 		}
 		for _, st := range k.vps {
 			inst := st.devs[d.idx]
-			if inst.file != nil {
-				continue
+			if inst.backend == nil || inst.backendName != rp.RecordTo {
+				if err := k.enroll(d, st, inst, rp); err != nil {
+					return err
+				}
 			}
-			name := k.asciiName(d, st.vp)
-			if _, err := os.Stat(name); err == nil && !k.overwrite {
-				return status.Errorf(status.IOError, "%s: the file %s already exists and overwrite_files is false", d.model.name, name)
+			if err := inst.backend.Prepare(record.Settings{File: k.asciiName(d, st.vp), Overwrite: k.overwrite}); err != nil {
+				return err
 			}
-			f, err := os.Create(name)
-			if err != nil {
-				return status.Errorf(status.IOError, "%s: cannot create %s: %v", d.model.name, name, err)
-			}
-			inst.file = &asciiFile{f: f, w: bufio.NewWriterSize(f, 1<<16)}
-			writeASCIIHeader(inst.file.w, d, rp)
 		}
 	}
 	return nil
 }
 
-func writeASCIIHeader(w io.Writer, d *device, rp *models.Recorder) {
-	fmt.Fprintln(w, "# NEST version: 3.9 (nest-mpi)")
-	fmt.Fprintln(w, "# RecordingBackendASCII version: 2")
-	cols := "sender\ttime_ms"
-	if rp.TimeInSteps {
-		cols = "sender\ttime_step\ttime_offset"
-	}
-	switch p := d.params.(type) {
-	case *models.MultimeterParams:
-		for _, n := range p.RecordFrom {
-			cols += "\t" + n
+// enroll makes the backend of one recorder instance.
+func (k *Kernel) enroll(d *device, st *vpState, inst *devInst, rp *models.Recorder) error {
+	if inst.backend != nil {
+		if err := inst.backend.Close(); err != nil {
+			return err
 		}
-	case *models.WeightRecorderParams:
-		cols += "\tweights\ttargets\treceptors\tports"
 	}
-	fmt.Fprintln(w, cols)
+	factory, ok := k.backends[rp.RecordTo]
+	if !ok {
+		return status.Errorf(status.BadProperty, "%s: unknown recording backend %q; known: %v", d.model.name, rp.RecordTo, models.RecordBackends)
+	}
+	e := record.Enrollment{Model: d.model.name, Kind: recordKind(d), Grid: k.grid, TimeInSteps: rp.TimeInSteps,
+		Precision: int(rp.Precision), Screen: &st.screen, Memory: &inst.mem}
+	if mp, ok := d.params.(*models.MultimeterParams); ok {
+		e.Vars = mp.RecordFrom
+	}
+	b, err := factory(e)
+	if err != nil {
+		return err
+	}
+	inst.backend, inst.backendName = b, rp.RecordTo
+	return nil
 }
 
-// flushFiles writes buffered rows (at the end of every Simulate).
+// recordKind is the record.Kind of a recorder device.
+func recordKind(d *device) record.Kind {
+	switch d.kind {
+	case models.KindMultimeter:
+		return record.Samples
+	case models.KindWeightRecorder:
+		return record.Weights
+	}
+	return record.Spikes
+}
+
+// flushFiles writes buffered output of every backend (at the end of every Simulate).
 func (k *Kernel) flushFiles() error {
 	for _, st := range k.vps {
 		for _, inst := range st.devs {
-			if inst.file != nil {
-				if err := inst.file.w.Flush(); err != nil {
-					return status.Errorf(status.IOError, "writing recorder file: %v", err)
+			if inst.backend != nil {
+				if err := inst.backend.Flush(); err != nil {
+					return err
 				}
 			}
 		}
@@ -185,36 +171,14 @@ func (k *Kernel) flushFiles() error {
 	return nil
 }
 
+// closeFiles closes every backend.
 func (k *Kernel) closeFiles() {
-	_ = k.flushFiles()
 	for _, st := range k.vps {
 		for _, inst := range st.devs {
-			if inst.file != nil {
-				inst.file.f.Close()
-				inst.file = nil
+			if inst.backend != nil {
+				_ = inst.backend.Close()
+				inst.backend = nil
 			}
 		}
 	}
-}
-
-// row formats one event for the ascii and screen backends.
-func (k *Kernel) appendRow(buf []byte, rp *models.Recorder, sender uint64, stamp int64, doubles []float64, longs []int64) []byte {
-	buf = strconv.AppendUint(buf, sender, 10)
-	buf = append(buf, '\t')
-	if rp.TimeInSteps {
-		buf = strconv.AppendInt(buf, stamp, 10)
-		buf = append(buf, '\t')
-		buf = strconv.AppendFloat(buf, 0, 'f', int(rp.Precision), 64) // the offset, as NEST prints it
-	} else {
-		buf = strconv.AppendFloat(buf, k.grid.Ms(stamp), 'f', int(rp.Precision), 64)
-	}
-	for _, v := range doubles {
-		buf = append(buf, '\t')
-		buf = strconv.AppendFloat(buf, v, 'f', int(rp.Precision), 64)
-	}
-	for _, v := range longs {
-		buf = append(buf, '\t')
-		buf = strconv.AppendInt(buf, v, 10)
-	}
-	return append(buf, '\n')
 }

@@ -3,6 +3,7 @@ package kernel
 import (
 	"github.com/nest-mpi/nest-mpi/models"
 	"github.com/nest-mpi/nest-mpi/models/clock"
+	"github.com/nest-mpi/nest-mpi/models/record"
 )
 
 // mmBinding is one multimeter connection: the neuron it samples on one VP, the recordables, the
@@ -60,27 +61,16 @@ func (k *Kernel) commitSamples(st *vpState) {
 			continue
 		}
 		d := k.devices[di]
-		rp := recorderParams(d)
+		ev := &st.event
 		for _, m := range inst.mm {
 			nv := len(m.rec)
 			for i, stamp := range m.stamps {
 				if stamp <= d.tMin || stamp > d.tMax {
 					continue
 				}
-				vals := m.vals[i*nv : (i+1)*nv]
-				inst.ev.n++
-				switch rp.RecordTo {
-				case "memory":
-					inst.ev.senders = append(inst.ev.senders, m.gid)
-					inst.ev.stamps = append(inst.ev.stamps, stamp)
-					inst.ev.values = append(inst.ev.values, vals...)
-					inst.ev.nvars = nv
-				case "ascii":
-					inst.rowBuf = k.appendRow(inst.rowBuf[:0], rp, m.gid, stamp, vals, nil)
-					inst.file.w.Write(inst.rowBuf)
-				case "screen":
-					st.screen = k.appendRow(st.screen, rp, m.gid, stamp, vals, nil)
-				}
+				inst.n++
+				*ev = record.Event{Sender: m.gid, Stamp: stamp, Values: m.vals[i*nv : (i+1)*nv]}
+				inst.backend.Write(ev)
 			}
 			m.stamps, m.vals = m.stamps[:0], m.vals[:0]
 		}

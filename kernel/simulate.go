@@ -9,6 +9,7 @@ import (
 	"github.com/nest-mpi/nest-mpi/comm"
 	"github.com/nest-mpi/nest-mpi/models"
 	"github.com/nest-mpi/nest-mpi/models/clock"
+	"github.com/nest-mpi/nest-mpi/models/record"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
@@ -52,7 +53,7 @@ func (k *Kernel) Prepare() error {
 		}
 	}
 	k.connChanged = false
-	if err := k.openRecorderFiles(); err != nil {
+	if err := k.enrollRecorders(); err != nil {
 		return err
 	}
 	k.prepared = true
@@ -308,18 +309,10 @@ func (k *Kernel) emit(st *vpState, i int, s int64, lag int32, mult uint32) {
 // recordSpike records one spike event in a spike recorder instance.
 func (k *Kernel) recordSpike(st *vpState, d *device, gid uint64, stamp int64) {
 	inst := st.devs[d.idx]
-	rp := recorderParams(d)
-	inst.ev.n++
-	switch rp.RecordTo {
-	case "memory":
-		inst.ev.senders = append(inst.ev.senders, gid)
-		inst.ev.stamps = append(inst.ev.stamps, stamp)
-	case "ascii":
-		inst.rowBuf = k.appendRow(inst.rowBuf[:0], rp, gid, stamp, nil, nil)
-		inst.file.w.Write(inst.rowBuf)
-	case "screen":
-		st.screen = k.appendRow(st.screen, rp, gid, stamp, nil, nil)
-	}
+	inst.n++
+	ev := &st.event
+	*ev = record.Event{Sender: gid, Stamp: stamp}
+	inst.backend.Write(ev)
 }
 
 // flushScreen prints the screen backend rows of every VP, thread by thread.

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"github.com/nest-mpi/nest-mpi/models"
+	"github.com/nest-mpi/nest-mpi/models/record"
 	"github.com/nest-mpi/nest-mpi/vp"
 )
 
@@ -49,6 +50,8 @@ type vpState struct {
 	vals   []float64        // scratch for a new connection's model parameters
 	send   models.SendBatch // reused by every spike's delivery through a model's send rule
 	screen []byte           // rows for the screen backend, printed by the main goroutine after each slice
+	event  record.Event     // the event being recorded (reused)
+	weight [1]float64       // a weight_recorder event's value
 
 	// ranks that need the spikes of each local neuron: CSR over VP-local index (MPI only)
 	destStart []int32
