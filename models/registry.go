@@ -5,6 +5,7 @@ package models
 func Builtin() (neurons []NeuronModel, devices []*DeviceModel) {
 	neurons = []NeuronModel{NewIafPscAlpha(), NewIafPscDelta(), NewIafPscExp(), NewParrotNeuron(),
 		NewIafCondExp(),
+		NewIafCondAlpha(),
 	}
 	devices = []*DeviceModel{
 		NewSpikeRecorder(), NewMultimeter("multimeter", nil), NewMultimeter("voltmeter", []string{"V_m"}),
