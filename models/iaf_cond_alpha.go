@@ -38,7 +38,9 @@ func NewIafCondAlpha() NeuronModel {
 func (m *IafCondAlpha) Copy(name string) NeuronModel { return &IafCondAlpha{m.copyAs(name)} }
 
 // Recordables implements NeuronModel.
-func (m *IafCondAlpha) Recordables() []string { return []string{"V_m", "g_ex", "g_in", "t_ref_remaining"} }
+func (m *IafCondAlpha) Recordables() []string {
+	return []string{"V_m", "g_ex", "g_in", "t_ref_remaining"}
+}
 
 // Doc implements NeuronModel.
 func (m *IafCondAlpha) Doc() string {
