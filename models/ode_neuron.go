@@ -34,7 +34,7 @@ func (c *odeCore) Len() int { return len(c.r) }
 // appendNeuron adds one neuron with initial state y0.
 func (c *odeCore) appendNeuron(y0 []float64) {
 	c.y = append(c.y, y0...)
-	c.hInt = append(c.hInt, c.h)
+	c.hInt = append(c.hInt, 0)
 	c.r = append(c.r, 0)
 	c.iStim = append(c.iStim, 0)
 }

@@ -6,6 +6,7 @@ func Builtin() (neurons []NeuronModel, devices []*DeviceModel) {
 	neurons = []NeuronModel{NewIafPscAlpha(), NewIafPscDelta(), NewIafPscExp(), NewParrotNeuron(),
 		NewIafCondExp(),
 		NewIafCondAlpha(),
+		NewAeifCondAlpha(),
 	}
 	devices = []*DeviceModel{
 		NewSpikeRecorder(), NewMultimeter("multimeter", nil), NewMultimeter("voltmeter", []string{"V_m"}),
