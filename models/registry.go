@@ -7,6 +7,7 @@ func Builtin() (neurons []NeuronModel, devices []*DeviceModel) {
 		NewIafCondExp(),
 		NewIafCondAlpha(),
 		NewAeifCondAlpha(),
+		NewHhPscAlpha(),
 	}
 	devices = []*DeviceModel{
 		NewSpikeRecorder(), NewMultimeter("multimeter", nil), NewMultimeter("voltmeter", []string{"V_m"}),
