@@ -187,7 +187,7 @@ func (b *aeifBlock) dynamics(i int, y, f []float64) {
 	iIn := float64(y[aeGIn] * (v - p.EIn))
 	iSpike := 0.0
 	if p.DeltaT != 0 {
-		iSpike = float64(p.GL*p.DeltaT) * math.Exp((v-p.VTh)/p.DeltaT)
+		iSpike = float64(p.GL*p.DeltaT) * ode.Exp((v-p.VTh)/p.DeltaT)
 	}
 	w := y[aeW]
 	if refr {

@@ -69,12 +69,12 @@ func validateHH(p *hhParams, y []float64, model string) error {
 //	α_m = 0.1(V+40)/(1 − e^{−(V+40)/10}),   β_m = 4·e^{−(V+65)/18}
 //	α_h = 0.07·e^{−(V+65)/20},              β_h = 1/(1 + e^{−(V+35)/10})
 func hhRates(v float64) (an, bn, am, bm, ah, bh float64) {
-	an = float64(0.01*(v+55)) / (1 - math.Exp(-(v+55)/10))
-	bn = 0.125 * math.Exp(-(v+65)/80)
-	am = float64(0.1*(v+40)) / (1 - math.Exp(-(v+40)/10))
-	bm = 4 * math.Exp(-(v+65)/18)
-	ah = 0.07 * math.Exp(-(v+65)/20)
-	bh = 1 / (1 + math.Exp(-(v+35)/10))
+	an = float64(0.01*(v+55)) / (1 - ode.Exp(-(v+55)/10))
+	bn = 0.125 * ode.Exp(-(v+65)/80)
+	am = float64(0.1*(v+40)) / (1 - ode.Exp(-(v+40)/10))
+	bm = 4 * ode.Exp(-(v+65)/18)
+	ah = 0.07 * ode.Exp(-(v+65)/20)
+	bh = 1 / (1 + ode.Exp(-(v+35)/10))
 	return
 }
 

@@ -2,7 +2,8 @@
 // models: the embedded Runge-Kutta-Fehlberg 4(5) pair with the standard step-size control and the
 // evolve rule of GSL's legacy odeiv API (rkf45, control_y_new/control_yp_new, evolve_apply), with
 // the floating-point operations in the same order, so that a neuron integrated here follows the
-// same trajectory as in NEST bit for bit (up to the last bits of exp and pow).
+// same trajectory as in NEST bit for bit. It also owns the exp and pow whose last bits those
+// trajectories depend on (Exp, Pow: glibc's results, see libm.go).
 //
 // # Method
 //
@@ -29,7 +30,7 @@
 //	D_i = ε_rel·(a_y·|y'_i| + a_dydt·|h_old·yp_i|) + ε_abs,   r = max_i |err_i|/|D_i|  (NaN ignored)
 //
 // r > 1.1: h = max(0.9·r^(−1/5), 0.2)·h_old (decrease); r < 0.5: h = clamp(0.9·r^(−1/6), 1, 5)·h_old
-// (increase); otherwise h is kept.
+// (increase); otherwise h is kept. r^e is Pow (correctly rounded, as glibc's pow nearly always is).
 //
 // # Evolve
 //
@@ -155,15 +156,15 @@ func (s *Solver) adjust(c Control, y []float64, hOld float64) (h float64, dec bo
 	}
 	switch {
 	case rmax > decThreshold:
-		r := safety / math.Pow(rmax, 1.0/order)
-		if r < decFloor {
-			r = decFloor
+		r := decFloor
+		if !clamped(rmax, 1.0/order, decFloor, true) {
+			r = max(safety/Pow(rmax, 1.0/order), decFloor)
 		}
 		return r * hOld, true
 	case rmax < incThreshold:
-		r := safety / math.Pow(rmax, 1.0/(order+1.0))
-		if r > incCap {
-			r = incCap
+		r := incCap
+		if !clamped(rmax, 1.0/(order+1.0), incCap, false) {
+			r = min(safety/Pow(rmax, 1.0/(order+1.0)), incCap)
 		}
 		if r < incFloor {
 			r = incFloor
@@ -171,6 +172,17 @@ func (s *Solver) adjust(c Control, y []float64, hOld float64) (h float64, dec bo
 		return r * hOld, false
 	}
 	return hOld, false
+}
+
+// clamped reports whether S/rmax^e is certainly beyond the bound (below it if below, else above),
+// judged with math.Pow and a margin far wider than its error, so that the correctly rounded Pow
+// is only needed when the factor is not clamped.
+func clamped(rmax, e, bound float64, below bool) bool {
+	f := safety / math.Pow(rmax, e)
+	if below {
+		return f < bound*(1-1e-12)
+	}
+	return f > bound*(1+1e-12)
 }
 
 // Evolve is gsl_odeiv_evolve_apply for neuron i with state y (Dim values): it advances *t towards
