@@ -88,3 +88,51 @@ func maxDeviation(got, want []float64) float64 {
 	}
 	return m
 }
+
+// TestODEModelsSpikeInput: spikes from a spike_generator at 10 ms with delay 1 ms reach the
+// synapses in the step that ends at 11 ms, so the exponential conductances of iaf_cond_exp show
+// the full jump in the sample at 11.0 (none at 10.9); excitatory weights act on g_ex, inhibitory
+// ones on g_in with the opposite sign, hh_psc_alpha keeps the sign of its currents, and the alpha
+// models start rising after the arrival.
+func TestODEModelsSpikeInput(t *testing.T) {
+	cases := []struct {
+		model, ex, in string
+		exAt11, inAt11 float64 // samples at 11.0 ms
+		inSign         float64 // sign of the inhibitory trace after 11.0 ms
+	}{
+		{"iaf_cond_exp", "g_ex", "g_in", 4, 2, 1},
+		{"iaf_cond_alpha", "g_ex", "g_in", 0, 0, 1},
+		{"aeif_cond_alpha", "g_ex", "g_in", 0, 0, 1},
+		{"hh_psc_alpha", "I_syn_ex", "I_syn_in", 0, 0, -1},
+	}
+	for _, c := range cases {
+		t.Run(c.model, func(t *testing.T) {
+			k := quietKernel(t, nil)
+			n := mustCreate(t, k, c.model, 1, nil)
+			sg := mustCreate(t, k, "spike_generator", 1, Params{"spike_times": []float64{10.0}})
+			mm := mustCreate(t, k, "multimeter", 1, Params{"interval": 0.1, "record_from": []string{c.ex, c.in}})
+			must(t, k.Connect(sg, n, nil, Params{"weight": 4.0, "delay": 1.0}))
+			must(t, k.Connect(sg, n, nil, Params{"weight": -2.0, "delay": 1.0}))
+			must(t, k.Connect(mm, n, nil, nil))
+			must(t, k.Simulate(20))
+			ev := eventsOf(t, k, mm)
+			times, ex, in := floats(ev["times"]), floats(ev[c.ex]), floats(ev[c.in])
+			for i, tm := range times {
+				switch {
+				case tm < 10.95:
+					if ex[i] != 0 || in[i] != 0 {
+						t.Fatalf("t %g: %s %g, %s %g before the arrival", tm, c.ex, ex[i], c.in, in[i])
+					}
+				case tm < 11.05:
+					if ex[i] != c.exAt11 || in[i] != c.inAt11 {
+						t.Errorf("t %g: %s %g, %s %g; want %g, %g", tm, c.ex, ex[i], c.in, in[i], c.exAt11, c.inAt11)
+					}
+				default:
+					if !(ex[i] > 0) || !(in[i]*c.inSign > 0) {
+						t.Fatalf("t %g: %s %g, %s %g: wrong signs", tm, c.ex, ex[i], c.in, in[i])
+					}
+				}
+			}
+		})
+	}
+}

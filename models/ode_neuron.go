@@ -43,9 +43,11 @@ func (c *odeCore) appendNeuron(y0 []float64) {
 func (c *odeCore) vec(i int) []float64 { return c.y[i*c.dim : (i+1)*c.dim : (i+1)*c.dim] }
 
 // prepare records the grid; a neuron that has never been prepared starts integrating with a step
-// of one resolution (NEST's init_buffers_, which runs once per neuron).
+// of one resolution (NEST's init_buffers_, which runs once per neuron). The resolution is computed
+// as NEST's Time::get_ms does, tics·(1/tics_per_ms), which for some grids differs in the last bit
+// from tics_per_step/tics_per_ms.
 func (c *odeCore) prepare(g clock.Grid) {
-	c.h, c.grid = g.H(), g
+	c.h, c.grid = float64(g.TicsPerStep)*(1/g.TicsPerMs), g
 	for i, h := range c.hInt {
 		if h == 0 {
 			c.hInt[i] = c.h
