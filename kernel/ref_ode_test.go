@@ -96,7 +96,7 @@ func maxDeviation(got, want []float64) float64 {
 // models start rising after the arrival.
 func TestODEModelsSpikeInput(t *testing.T) {
 	cases := []struct {
-		model, ex, in string
+		model, ex, in  string
 		exAt11, inAt11 float64 // samples at 11.0 ms
 		inSign         float64 // sign of the inhibitory trace after 11.0 ms
 	}{
