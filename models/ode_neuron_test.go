@@ -325,3 +325,38 @@ func BenchmarkUpdateHhPscAlpha(b *testing.B) {
 		return status.Dict{"I_e": 500 + 700*rnd.Float64()}
 	})
 }
+
+// TestAeifSpikesPerStep: with t_ref = 0 a strongly driven aeif_cond_alpha fires several times in
+// one step (threshold and reset after every integration sub-step), each spike adding b to w; with
+// t_ref > 0 the rest of the spike step and t_ref more steps hold V at V_reset.
+func TestAeifSpikesPerStep(t *testing.T) {
+	rg := newBlockRig(t, NewAeifCondAlpha(), 1, 0.1, status.Dict{"I_e": 1e6})
+	most := 0
+	for range 30 {
+		w := rg.sample("w", 0)
+		sp := rg.update()
+		most = max(most, len(sp))
+		if len(sp) > 0 && rg.sample("w", 0)-w < float64(len(sp))*80.5*0.95 {
+			t.Fatalf("step %d: %d spikes raised w by %g only", rg.k, len(sp), rg.sample("w", 0)-w)
+		}
+	}
+	if most < 2 {
+		t.Errorf("at most %d spikes per step, want several", most)
+	}
+
+	rg = newBlockRig(t, NewAeifCondAlpha(), 1, 0.1, status.Dict{"I_e": 2000.0, "t_ref": 2.0})
+	for len(rg.update()) == 0 {
+		if rg.k > 1000 {
+			t.Fatal("no spike")
+		}
+	}
+	for k := range 21 {
+		if v := rg.sample("V_m", 0); v != -60 {
+			t.Fatalf("refractory sample %d: V_m %g, want V_reset", k, v)
+		}
+		rg.update()
+	}
+	if v := rg.sample("V_m", 0); v == -60 {
+		t.Errorf("V_m still held after t_ref")
+	}
+}
