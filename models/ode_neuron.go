@@ -282,7 +282,7 @@ func (b *odeBlock[P]) WriteState(e *state.Encoder) {
 // ReadState replaces the block's contents with what WriteState wrote.
 func (b *odeBlock[P]) ReadState(d *state.Decoder) error {
 	p := readParams(d, b.m.fields)
-	var c odeCore = newODECore(b.model, b.dim)
+	c := newODECore(b.model, b.dim)
 	c.read(d, len(p))
 	if err := d.Err(); err != nil {
 		return err

@@ -9,12 +9,14 @@ import (
 // an adaptive integrator depend on the last bits of exp and pow (through the accepted step sizes
 // and through spikes), so these reproduce the results of the C library NEST runs on:
 //
-//   - Exp is the table-driven algorithm of glibc ≥ 2.28 (and musl): with N = 128 and
+//   - Exp is the table-driven algorithm of glibc ≥ 2.28: with N = 128 and
 //     x = k·ln2/N + r, |r| ≤ ln2/2N, exp(x) = 2^(k/N)·(1 + p(r)), where 2^(j/N) = H_j·(1 + T_j) with
 //     H_j the double nearest 2^(j/N) and T_j the double nearest the relative remainder, and
 //     p(r) = T_j + r + r²(C2 + r·C3) + r⁴(C4 + r·C5) evaluated in that order; the result is
-//     s + s·p with s = 2^⌊k/N⌋·H_j. Its results are those of glibc's exp bit for bit.
-//   - Pow is x^y rounded correctly: log x and e^(y·log x) in double-double arithmetic (about 100
+//     s + s·p with s = 2^⌊k/N⌋·H_j. The multiply-adds are fused as in the variant glibc selects on
+//     processors with FMA (every x86-64 since 2013), so the results are that variant's bit for
+//     bit, on any platform (math.FMA is exact everywhere).
+//   - Pow is x^y rounded correctly: log x and e^(y·log x) in double-double arithmetic (about 90
 //     bits), then rounded once. glibc's pow is correctly rounded except within about 0.02 ulp
 //     of a rounding boundary, so the two agree on all but a tiny fraction of arguments.
 
@@ -101,6 +103,7 @@ func Exp(x float64) float64 {
 func fmaOr(x, y, z float64) float64 { return math.FMA(x, y, z) }
 
 // expSpecial finishes Exp for 512 ≤ |x| < 1024, where the scale would overflow or be subnormal.
+// glibc's FMA variant fuses the final multiply-add for large positive x but not for negative x.
 func expSpecial(tmp float64, sbits, ki uint64) float64 {
 	if ki&0x80000000 == 0 {
 		sbits -= 1009 << 52
