@@ -1,6 +1,8 @@
 package models
 
 import (
+	"fmt"
+
 	"github.com/nest-mpi/nest-mpi/models/clock"
 	"github.com/nest-mpi/nest-mpi/models/ode"
 	"github.com/nest-mpi/nest-mpi/models/state"
@@ -55,10 +57,11 @@ func (c *odeCore) prepare(g clock.Grid) {
 	}
 }
 
-// fail reports that neuron i cannot be advanced.
+// fail reports that neuron i cannot be advanced: a NumericalInstability naming the model and the
+// neuron, wrapping the integrator's error.
 func (c *odeCore) fail(s *Step, i int, err error) {
-	s.Err = status.Errorf(status.NumericalInstability, "NEST detected a numerical instability while updating %s (neuron %d of its block): %v",
-		c.model, i, err)
+	s.Err = fmt.Errorf("%w: %w", status.Errorf(status.NumericalInstability,
+		"%s: numerical instability while updating neuron %d of its block", c.model, i), err)
 	s.ErrIndex = i
 }
 

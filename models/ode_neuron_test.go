@@ -1,12 +1,14 @@
 package models
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/nest-mpi/nest-mpi/models/ode"
 	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
@@ -226,6 +228,9 @@ func TestODEModelInstability(t *testing.T) {
 			err := rg.s.Err
 			if status.KindOf(err) != status.NumericalInstability || !strings.Contains(err.Error(), c.name) {
 				t.Fatalf("Err = %v, want NumericalInstability naming %s", err, c.name)
+			}
+			if !errors.Is(err, ode.ErrNotFinite) && !errors.Is(err, errUnstable) {
+				t.Errorf("Err = %v does not wrap the integrator's error", err)
 			}
 			if rg.s.ErrIndex != 1 {
 				t.Errorf("ErrIndex = %d, want 1", rg.s.ErrIndex)
