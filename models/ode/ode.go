@@ -157,13 +157,13 @@ func (s *Solver) adjust(c Control, y []float64, hOld float64) (h float64, dec bo
 	switch {
 	case rmax > decThreshold:
 		r := decFloor
-		if !clamped(rmax, 1.0/order, decFloor, true) {
+		if rmax <= decClampAbove {
 			r = max(safety/Pow(rmax, 1.0/order), decFloor)
 		}
 		return r * hOld, true
 	case rmax < incThreshold:
 		r := incCap
-		if !clamped(rmax, 1.0/(order+1.0), incCap, false) {
+		if rmax >= incClampBelow {
 			r = min(safety/Pow(rmax, 1.0/(order+1.0)), incCap)
 		}
 		if r < incFloor {
@@ -174,16 +174,15 @@ func (s *Solver) adjust(c Control, y []float64, hOld float64) (h float64, dec bo
 	return hOld, false
 }
 
-// clamped reports whether S/rmax^e is certainly beyond the bound (below it if below, else above),
-// judged with math.Pow and a margin far wider than its error, so that the correctly rounded Pow
-// is only needed when the factor is not clamped.
-func clamped(rmax, e, bound float64, below bool) bool {
-	f := safety / math.Pow(rmax, e)
-	if below {
-		return f < bound*(1-1e-12)
-	}
-	return f > bound*(1+1e-12)
-}
+// Bounds of rmax beyond which the factor S·rmax^(−e) is certainly clamped: increase by 5 when
+// rmax < (S/5)^6, decrease by 0.2 when rmax > (S/0.2)^5, each with a relative margin far wider than
+// the difference between e and the rounded exponents 1/6 and 1/5. Only factors inside need Pow.
+const (
+	incClampBelow = safety / incCap * (safety / incCap) * (safety / incCap) * (safety / incCap) *
+		(safety / incCap) * (safety / incCap) * (1 - 1e-9)
+	decClampAbove = safety / decFloor * (safety / decFloor) * (safety / decFloor) * (safety / decFloor) *
+		(safety / decFloor) * (1 + 1e-9)
+)
 
 // Evolve is gsl_odeiv_evolve_apply for neuron i with state y (Dim values): it advances *t towards
 // t1 by one accepted step, starting with the carried step size *h, and leaves the suggested next
