@@ -365,3 +365,19 @@ func TestAeifSpikesPerStep(t *testing.T) {
 		t.Errorf("V_m still held after t_ref")
 	}
 }
+
+// TestAeifDeltaT0: with Delta_T = 0 there is no exponential current and aeif_cond_alpha fires at
+// V_th (the clamp of V in the dynamics still uses V_peak).
+func TestAeifDeltaT0(t *testing.T) {
+	rg := newBlockRig(t, NewAeifCondAlpha(), 1, 0.1, status.Dict{"I_e": 700.0, "Delta_T": 0.0})
+	spikes := 0
+	for rg.k < 3000 {
+		spikes += len(rg.update())
+		if v := rg.sample("V_m", 0); v >= -50.4 {
+			t.Fatalf("t %g: V_m %g at or above V_th after the threshold test", rg.now(), v)
+		}
+	}
+	if spikes < 2 {
+		t.Errorf("%d spikes in 300 ms", spikes)
+	}
+}
