@@ -4,7 +4,10 @@ import (
 	"encoding/csv"
 	"math"
 	"os"
+	"strings"
 	"testing"
+
+	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
 // TestODEModelsAgainstNEST runs the reference cases of testdata/ode (a neuron with I_e, a
@@ -134,5 +137,24 @@ func TestODEModelsSpikeInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestNumericalInstabilityStopsTheRun: an aeif_cond_alpha neuron driven beyond what the
+// integrator can follow stops Simulate with NEST's NumericalInstability naming the node, for one
+// and two threads; the kernel refuses to go on afterwards.
+func TestNumericalInstabilityStopsTheRun(t *testing.T) {
+	for _, threads := range []int{1, 2} {
+		k := quietKernel(t, Params{"local_num_threads": threads})
+		mustCreate(t, k, "aeif_cond_alpha", 2, nil)
+		mustCreate(t, k, "aeif_cond_alpha", 1, Params{"I_e": -1e9})
+		err := k.Simulate(10)
+		if status.KindOf(err) != status.NumericalInstability || !strings.Contains(err.Error(), "node 3") {
+			t.Fatalf("threads %d: Simulate = %v, want NumericalInstability naming node 3", threads, err)
+		}
+		if err := k.Simulate(1); err == nil {
+			t.Fatalf("threads %d: Simulate after the failure succeeded", threads)
+		}
+		k.Close()
 	}
 }

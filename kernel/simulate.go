@@ -239,6 +239,11 @@ func (k *Kernel) updateSlice(to int64) error {
 	if err := k.pool.Run(k.updateVPFunc); err != nil {
 		return status.Errorf(status.InternalError, "Simulate: the update of the network failed at %g ms: %v", k.grid.Ms(k.clock+k.from), err)
 	}
+	for _, st := range k.vps { // the first VP's error, the same for every scheduling
+		if st.err != nil {
+			return fmt.Errorf("Simulate: %w", st.err)
+		}
+	}
 	return nil
 }
 
@@ -248,7 +253,7 @@ func (k *Kernel) updateVP(t int) {
 		k.commitSamples(st)
 		k.deliver(st)
 	}
-	for lag := k.from; lag < k.sliceTo; lag++ {
+	for lag := k.from; lag < k.sliceTo && st.err == nil; lag++ {
 		s := k.clock + lag
 		k.updateDevices(st, s)
 		k.updateNeurons(st, s, int32(lag))
@@ -267,6 +272,11 @@ func (k *Kernel) updateNeurons(st *vpState, s int64, lag int32) {
 		step.Count, step.I0, step.I1 = sub(st.in.ch[bufCount], lo, hi), sub(st.in.ch[bufI0], lo, hi), sub(st.in.ch[bufI1], lo, hi)
 		step.Spikes = step.Spikes[:0]
 		b.b.Update(step)
+		if step.Err != nil {
+			st.err = fmt.Errorf("node %d at %g ms: %w", st.gids[b.start+step.ErrIndex], k.grid.Ms(s), step.Err)
+			step.Err = nil
+			return
+		}
 		for _, sp := range step.Spikes {
 			k.emit(st, b.start+int(sp.Index), s, lag, sp.Mult)
 		}

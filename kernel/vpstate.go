@@ -57,6 +57,8 @@ type vpState struct {
 	destStart []int32
 	destRanks []uint16
 
+	err error // set by a block that cannot advance (NumericalInstability); stops the run
+
 	dmin, dmax int64 // extrema of the delays of connections made on this VP (steps; 0: none)
 }
 
