@@ -311,3 +311,34 @@ func TestSynapsePermuteTruncateTsodyksStdpPl(t *testing.T) {
 		}
 	}
 }
+
+// TestTsodyksBatchMatchesSpike: Send, which reuses propagators between connections of equal
+// interval and time constants, delivers bit for bit what Spike gives each connection alone, when
+// intervals and time constants alternate within a batch (batches over different ranges give the
+// connections different last spike times).
+func TestTsodyksBatchMatchesSpike(t *testing.T) {
+	ts := []TsodyksConn{DefaultTsodyks(), DefaultTsodyks(), DefaultTsodyks(), DefaultTsodyks(), DefaultTsodyks()}
+	ts[1].TauRec, ts[3].X, ts[4].TauFac = 100, 0.5, 30
+	t2 := []Tsodyks2Conn{DefaultTsodyks2(), DefaultTsodyks2(), DefaultTsodyks2(), DefaultTsodyks2(), DefaultTsodyks2()}
+	t2[1].TauRec, t2[3].X, t2[4].TauFac = 100, 0.5, 30
+	spikes := []struct {
+		t           float64
+		first, last int
+	}{{10, 0, 5}, {15, 0, 2}, {15.5, 2, 5}, {40, 0, 5}, {41, 1, 4}, {90, 0, 5}}
+	check := func(name string, s SynState, alone func(j int, t float64) float64) {
+		b := SendBatch{W: []float64{1, 2, 3, 4, 5}, Out: make([]float64, 5)}
+		for _, sp := range spikes {
+			b.T, b.First, b.Last, b.Out = sp.t, sp.first, sp.last, b.Out[:sp.last-sp.first]
+			s.Send(&b)
+			for j := sp.first; j < sp.last; j++ {
+				if want := alone(j, sp.t) * b.W[j]; math.Float64bits(b.Out[j-sp.first]) != math.Float64bits(want) {
+					t.Errorf("%s: spike at %g, connection %d: batch %v, alone %v", name, sp.t, j, b.Out[j-sp.first], want)
+				}
+			}
+		}
+	}
+	s1 := &tsodyksState{m: NewTsodyksSynapse().(*TsodyksSynapse), c: slices.Clone(ts)}
+	check("tsodyks_synapse", s1, func(j int, t float64) float64 { return ts[j].Spike(t) })
+	s2 := &tsodyks2State{m: NewTsodyks2Synapse().(*Tsodyks2Synapse), c: slices.Clone(t2)}
+	check("tsodyks2_synapse", s2, func(j int, t float64) float64 { return t2[j].Spike(t) })
+}

@@ -54,19 +54,44 @@ func (c *Tsodyks2Conn) Validate(model string) error {
 //
 // The first spike delivers x₀·u₀.
 func (c *Tsodyks2Conn) Spike(t float64) float64 {
+	p := tsodyks2Decay{h: math.NaN()}
+	return c.spike(t, &p)
+}
+
+// spike is Spike with the decay factors taken from p, which it updates unless they are those of
+// the same interval and time constants already.
+func (c *Tsodyks2Conn) spike(t float64, p *tsodyks2Decay) float64 {
 	if c.TLast >= 0 {
-		h := t - c.TLast
-		xDecay := math.Exp(-h / c.TauRec)
-		uDecay := 0.0
-		if c.TauFac != 0 {
-			uDecay = math.Exp(-h / c.TauFac)
-		}
+		p.at(t-c.TLast, c)
 		// float64() around products keeps them rounded as NEST's (no fused multiply-add)
-		c.X = 1 + float64((c.X-float64(c.X*c.Uu)-1)*xDecay)
-		c.Uu = c.U + float64(float64(c.Uu*(1-c.U))*uDecay)
+		c.X = 1 + float64((c.X-float64(c.X*c.Uu)-1)*p.x)
+		c.Uu = c.U + float64(float64(c.Uu*(1-c.U))*p.u)
 	}
 	c.TLast = t
 	return c.X * c.Uu
+}
+
+// tsodyks2Decay are the decay factors of x and u over an interval h for two time constants.
+type tsodyks2Decay struct {
+	h, tauRec, tauFac float64
+	x, u              float64
+}
+
+// at makes p the decay factors of interval h for the time constants of c.
+func (p *tsodyks2Decay) at(h float64, c *Tsodyks2Conn) {
+	if h != p.h || c.TauRec != p.tauRec || c.TauFac != p.tauFac {
+		p.compute(h, c)
+	}
+}
+
+// compute sets p to the decay factors of interval h for the time constants of c.
+func (p *tsodyks2Decay) compute(h float64, c *Tsodyks2Conn) {
+	p.h, p.tauRec, p.tauFac = h, c.TauRec, c.TauFac
+	p.x = math.Exp(-h / c.TauRec)
+	p.u = 0
+	if c.TauFac != 0 {
+		p.u = math.Exp(-h / c.TauFac)
+	}
 }
 
 // Tsodyks2Synapse is tsodyks2_synapse: short-term depression and facilitation after Tsodyks,
@@ -176,11 +201,13 @@ func (s *tsodyks2State) Truncate(n int) { s.c = s.c[:n] }
 func (s *tsodyks2State) Permute(perm []int32) { s.c = permuted(s.c, perm) }
 
 // Send applies Tsodyks2Conn.Spike to every connection of the batch; connection j delivers
-// (x·u)·w_j. The stored weight is unchanged.
+// (x·u)·w_j. The stored weight is unchanged. The decay factors are computed once for the
+// connections that share the interval since their last spike and their time constants.
 func (s *tsodyks2State) Send(b *SendBatch) {
 	conns, w, out := s.c[b.First:b.Last], b.W[b.First:b.Last], b.Out
+	p := tsodyks2Decay{h: math.NaN()}
 	for i := range conns {
-		out[i] = conns[i].Spike(b.T) * w[i]
+		out[i] = conns[i].spike(b.T, &p) * w[i]
 	}
 }
 

@@ -64,25 +64,50 @@ func (c *TsodyksConn) Validate(model string) error {
 // and, in NEST's order: u ← u·P_uu; x ← x + (P_xy·y − P_zz·z); y ← y·P_yy; u ← u + U·(1 − u);
 // Δ = u·x; x ← x − Δ; y ← y + Δ. (τ_psc = τ_rec divides by zero, as in NEST.)
 func (c *TsodyksConn) Spike(t float64) float64 {
-	h := t - c.TLast
-	puu := 0.0
-	if c.TauFac != 0 {
-		puu = math.Exp(-h / c.TauFac)
-	}
-	pyy := math.Exp(-h / c.TauPsc)
-	pzz := math.Expm1(-h / c.TauRec)
-	// float64() around products keeps them rounded as NEST's (no fused multiply-add)
-	pxy := (float64(pzz*c.TauRec) - float64((pyy-1)*c.TauPsc)) / (c.TauPsc - c.TauRec)
+	p := tsodyksProp{h: math.NaN()}
+	return c.spike(t, &p)
+}
+
+// spike is Spike with the propagators taken from p, which it updates unless they are those of
+// the same interval and time constants already (the connections of one source usually share both).
+func (c *TsodyksConn) spike(t float64, p *tsodyksProp) float64 {
+	p.at(t-c.TLast, c)
 	z := 1 - c.X - c.Y
-	c.Uu *= puu
-	c.X += float64(pxy*c.Y) - float64(pzz*z)
-	c.Y *= pyy
+	c.Uu *= p.puu
+	// float64() around products keeps them rounded as NEST's (no fused multiply-add)
+	c.X += float64(p.pxy*c.Y) - float64(p.pzz*z)
+	c.Y *= p.pyy
 	c.Uu += float64(c.U * (1 - c.Uu))
 	delta := c.Uu * c.X
 	c.X -= delta
 	c.Y += delta
 	c.TLast = t
 	return delta
+}
+
+// tsodyksProp are the propagators of Spike for an interval h and three time constants.
+type tsodyksProp struct {
+	h, tauFac, tauPsc, tauRec float64
+	puu, pyy, pzz, pxy        float64
+}
+
+// at makes p the propagators of interval h for the time constants of c.
+func (p *tsodyksProp) at(h float64, c *TsodyksConn) {
+	if h != p.h || c.TauFac != p.tauFac || c.TauPsc != p.tauPsc || c.TauRec != p.tauRec {
+		p.compute(h, c)
+	}
+}
+
+// compute sets p to the propagators of interval h for the time constants of c.
+func (p *tsodyksProp) compute(h float64, c *TsodyksConn) {
+	p.h, p.tauFac, p.tauPsc, p.tauRec = h, c.TauFac, c.TauPsc, c.TauRec
+	p.puu = 0
+	if c.TauFac != 0 {
+		p.puu = math.Exp(-h / c.TauFac)
+	}
+	p.pyy = math.Exp(-h / c.TauPsc)
+	p.pzz = math.Expm1(-h / c.TauRec)
+	p.pxy = (float64(p.pzz*c.TauRec) - float64((p.pyy-1)*c.TauPsc)) / (c.TauPsc - c.TauRec)
 }
 
 // TsodyksSynapse is tsodyks_synapse: short-term depression and facilitation after Tsodyks,
@@ -202,11 +227,13 @@ func (s *tsodyksState) Truncate(n int) { s.c = s.c[:n] }
 func (s *tsodyksState) Permute(perm []int32) { s.c = permuted(s.c, perm) }
 
 // Send applies TsodyksConn.Spike to every connection of the batch; connection j delivers Δ·w_j.
-// The stored weight is unchanged.
+// The stored weight is unchanged. The propagators are computed once for the connections that
+// share the interval since their last spike and their time constants.
 func (s *tsodyksState) Send(b *SendBatch) {
 	conns, w, out := s.c[b.First:b.Last], b.W[b.First:b.Last], b.Out
+	p := tsodyksProp{h: math.NaN()}
 	for i := range conns {
-		out[i] = conns[i].Spike(b.T) * w[i]
+		out[i] = conns[i].spike(b.T, &p) * w[i]
 	}
 }
 
