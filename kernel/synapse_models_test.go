@@ -278,3 +278,45 @@ func TestTsodyks2StdpPlGetSetConnections(t *testing.T) {
 		t.Errorf("stdp_pl_synapse_hom after Set: %v", got)
 	}
 }
+
+// TestTsodyksWeightRecorder: the weight_recorder of a short-term plastic model records the weight
+// each spike delivers (Δ·w for tsodyks_synapse, x·u·w for tsodyks2_synapse), not the stored one.
+func TestTsodyksWeightRecorder(t *testing.T) {
+	stamps := []float64{6, 21, 23.5, 61}
+	for _, c := range []struct {
+		model  string
+		replay func() []float64
+	}{
+		{"tsodyks_synapse", func() (out []float64) {
+			s := models.DefaultTsodyks()
+			for _, ts := range stamps {
+				out = append(out, s.Spike(ts)*40)
+			}
+			return out
+		}},
+		{"tsodyks2_synapse", func() (out []float64) {
+			s := models.DefaultTsodyks2()
+			for _, ts := range stamps {
+				out = append(out, s.Spike(ts)*40)
+			}
+			return out
+		}},
+	} {
+		for _, threads := range []int{1, 2} {
+			k, pre, post := stpNet(t, threads)
+			wr := mustCreate(t, k, "weight_recorder", 1, nil)
+			must(t, k.CopyModel(c.model, "stp_rec", Params{"weight_recorder": wr}))
+			sg := mustCreate(t, k, "spike_generator", 1, Params{"spike_times": []float64{5, 20, 22.5, 60}})
+			p0, err := pre.Slice(0, 1, 1)
+			must(t, err)
+			must(t, k.Connect(sg, p0, nil, nil))
+			must(t, k.Connect(p0, post, nil, Params{"synapse_model": "stp_rec", "weight": 40.0}))
+			must(t, k.Simulate(100))
+			ev := eventsOf(t, k, wr)
+			want := c.replay()
+			if got := floats(ev["weights"]); !slices.Equal(got, want) || !slices.Equal(floats(ev["times"]), stamps) {
+				t.Errorf("%s, %d threads: recorded %v at %v, want %v at %v", c.model, threads, got, ev["times"], want, stamps)
+			}
+		}
+	}
+}
