@@ -167,7 +167,7 @@ func permuted[T any](xs []T, perm []int32) []T {
 // Builtin synapse models, with NEST's defaults. _hpc variants of NEST's hpc_benchmark are the
 // same models under their names (our connections are compact already).
 func BuiltinSynapses() []SynapseModel {
-	out := []SynapseModel{NewStaticSynapse(), NewStdpSynapse(), NewStdpSynapseHom()}
+	out := []SynapseModel{NewStaticSynapse(), NewStdpSynapse(), NewStdpSynapseHom(), NewTsodyksSynapse(), NewTsodyks2Synapse(), NewStdpPlSynapseHom()}
 	for _, m := range append([]SynapseModel(nil), out...) {
 		out = append(out, m.Copy(m.Name()+"_hpc"))
 	}

@@ -1,0 +1,237 @@
+package models
+
+import (
+	"math"
+
+	"github.com/nest-mpi/nest-mpi/models/state"
+	"github.com/nest-mpi/nest-mpi/models/status"
+)
+
+// StdpPlParams are the common properties of stdp_pl_synapse_hom: the power-law STDP rule of
+// Morrison et al. (2007), shared by all connections of the model.
+type StdpPlParams struct {
+	TauPlus, Lambda, Alpha, Mu float64
+}
+
+var stdpPlFields = []field[StdpPlParams]{
+	floatField("tau_plus", "ms", "Time constant of the presynaptic trace", func(p *StdpPlParams) *float64 { return &p.TauPlus }),
+	floatField("lambda", "", "Learning rate", func(p *StdpPlParams) *float64 { return &p.Lambda }),
+	floatField("alpha", "", "Asymmetry factor: depression step = alpha*lambda*w*K-", func(p *StdpPlParams) *float64 { return &p.Alpha }),
+	floatField("mu", "", "Exponent of the weight dependence of facilitation", func(p *StdpPlParams) *float64 { return &p.Mu }),
+}
+
+// DefaultStdpPl returns NEST's defaults.
+func DefaultStdpPl() StdpPlParams { return StdpPlParams{TauPlus: 20, Lambda: 0.1, Alpha: 1, Mu: 0.4} }
+
+// Validate checks tau_plus > 0 (NEST checks nothing else; a NaN fails, as in NEST).
+func (p *StdpPlParams) Validate(model string) error {
+	if !(p.TauPlus > 0) {
+		return badProperty(model, "tau_plus > 0 required (tau_plus = %g).", p.TauPlus)
+	}
+	return nil
+}
+
+// Facilitate returns the weight after potentiation by a presynaptic trace value k:
+//
+//	w' = w + λ·w^μ·k.
+func (p *StdpPlParams) Facilitate(w, k float64) float64 {
+	return w + float64(float64(p.Lambda*math.Pow(w, p.Mu))*k)
+}
+
+// Depress returns the weight after depression by a postsynaptic trace value k:
+//
+//	w' = max(w − λ·α·w·k, 0)   (evaluated as ((λ·α)·w)·k; a NaN gives 0, as in NEST).
+func (p *StdpPlParams) Depress(w, k float64) float64 {
+	nw := w - float64(float64(p.Lambda*p.Alpha*w)*k)
+	if nw > 0 {
+		return nw
+	}
+	return 0
+}
+
+// StdpPlSynapse is stdp_pl_synapse_hom: power-law STDP with additive depression and common
+// parameters (SetDefaults/CopyModel only). Per connection it keeps the presynaptic trace Kplus
+// and the time of the last presynaptic spike.
+type StdpPlSynapse struct {
+	name string
+	SynBase
+	Stdp StdpPlParams
+	// tauPlusInv is 1/τ+, by which NEST multiplies (rather than divides by τ+).
+	tauPlusInv float64
+	Kplus      float64
+}
+
+// NewStdpPlSynapseHom returns stdp_pl_synapse_hom with NEST's defaults.
+func NewStdpPlSynapseHom() SynapseModel {
+	p := DefaultStdpPl()
+	return &StdpPlSynapse{name: "stdp_pl_synapse_hom", SynBase: SynBase{Weight: 1, Delay: 1}, Stdp: p, tauPlusInv: 1 / p.TauPlus}
+}
+
+// Name implements SynapseModel.
+func (m *StdpPlSynapse) Name() string { return m.name }
+
+// Copy implements SynapseModel.
+func (m *StdpPlSynapse) Copy(name string) SynapseModel { c := *m; c.name = name; return &c }
+
+// Base implements SynapseModel.
+func (m *StdpPlSynapse) Base() *SynBase { return &m.SynBase }
+
+// Defaults implements SynapseModel.
+func (m *StdpPlSynapse) Defaults() status.Dict {
+	d := m.defaults(m.name, m.SizeOf())
+	writeFields(d, &m.Stdp, stdpPlFields)
+	d["Kplus"] = m.Kplus
+	return d
+}
+
+// SetDefaults implements SynapseModel.
+func (m *StdpPlSynapse) SetDefaults(r *status.Reader) error {
+	c := *m
+	if err := c.SynBase.read(r); err != nil {
+		return err
+	}
+	if err := readFields(r, &c.Stdp, stdpPlFields); err != nil {
+		return err
+	}
+	if _, err := r.Float("Kplus", &c.Kplus); err != nil {
+		return err
+	}
+	if err := c.Stdp.Validate(c.name); err != nil {
+		return err
+	}
+	c.tauPlusInv = 1 / c.Stdp.TauPlus
+	*m = c
+	return nil
+}
+
+// CommonKeys implements SynapseModel.
+func (m *StdpPlSynapse) CommonKeys() []string {
+	return []string{"weight_recorder", "tau_plus", "lambda", "alpha", "mu"}
+}
+
+// ConnKeys implements SynapseModel.
+func (m *StdpPlSynapse) ConnKeys() []string { return []string{"Kplus"} }
+
+// ConnDefaults implements SynapseModel.
+func (m *StdpPlSynapse) ConnDefaults(dst []float64) { dst[0] = m.Kplus }
+
+// Params implements SynapseModel.
+func (m *StdpPlSynapse) Params() []ParamDoc {
+	common := docFields(&m.Stdp, stdpPlFields)
+	for i := range common {
+		common[i].Doc += " (common property: SetDefaults/CopyModel only)"
+	}
+	out := append(m.docs(), common...)
+	return append(out, ParamDoc{Name: "Kplus", Default: m.Kplus, Doc: "Presynaptic trace (state)"})
+}
+
+// Doc implements SynapseModel.
+func (m *StdpPlSynapse) Doc() string {
+	return "Spike-timing dependent plasticity with power-law weight dependence (Morrison et al. 2007); " +
+		"tau_plus, lambda, alpha and mu are common to all connections of the model. " +
+		"Facilitation w += lambda*w^mu*K+ at each postsynaptic spike, depression w -= lambda*alpha*w*K- " +
+		"(not below 0) at each presynaptic spike; all delay is dendritic."
+}
+
+// SizeOf implements SynapseModel: the kernel's 16 bytes, Kplus and t_lastspike.
+func (m *StdpPlSynapse) SizeOf() int { return 16 + 16 }
+
+// NewState implements SynapseModel.
+func (m *StdpPlSynapse) NewState() SynState { return &stdpPlState{m: m} }
+
+// NeedsHistory implements SynapseModel.
+func (m *StdpPlSynapse) NeedsHistory() bool { return true }
+
+// stdpPlState holds the per-connection state of one stdp_pl_synapse_hom model on one VP.
+type stdpPlState struct {
+	m     *StdpPlSynapse
+	kplus []float64
+	tlast []float64
+}
+
+func (s *stdpPlState) Len() int { return len(s.kplus) }
+
+// Add appends a connection; NEST checks neither Kplus nor the weight.
+func (s *stdpPlState) Add(vals []float64, _ float64) error {
+	s.kplus = append(s.kplus, vals[0])
+	s.tlast = append(s.tlast, 0)
+	return nil
+}
+
+func (s *stdpPlState) Truncate(n int) { s.kplus, s.tlast = s.kplus[:n], s.tlast[:n] }
+
+func (s *stdpPlState) Permute(perm []int32) {
+	s.kplus, s.tlast = permuted(s.kplus, perm), permuted(s.tlast, perm)
+}
+
+// Send applies NEST's stdp_pl_synapse_hom update for a presynaptic spike at time t to every
+// connection of the batch. With d the (dendritic) delay, t_last the previous presynaptic spike,
+// K+ the presynaptic trace after it and 1/τ+ NEST's cached inverse:
+//
+//  1. facilitation by every postsynaptic spike t_post in (t_last − d, t − d], oldest first:
+//     w ← w + λ·w^μ·K+·exp((t_last − (t_post + d))·(1/τ+));
+//  2. depression by the postsynaptic trace just before t − d: w ← max(w − λ·α·w·K−(t − d), 0);
+//  3. the spike carries the new w; K+ ← K+·exp((t_last − t)·(1/τ+)) + 1, t_last ← t.
+//
+// The factor exp((t_last − t)·(1/τ+)) is computed once for the connections that share t_last.
+func (s *stdpPlState) Send(b *SendBatch) {
+	p, inv, t := &s.m.Stdp, s.m.tauPlusInv, b.T
+	decayT, decay := math.NaN(), 0.0
+	for j := b.First; j < b.Last; j++ {
+		d := b.Grid.Ms(DRDelay(b.DR[j]))
+		tgt := int(b.Tgt[j])
+		w, tLast, kplus := b.W[j], s.tlast[j], s.kplus[j]
+		t1, t2 := tLast-d+StdpEps, t-d+StdpEps
+		if b.Arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
+			for _, he := range b.Arch.History(tgt, t1, t2) {
+				w = p.Facilitate(w, kplus*math.Exp((tLast-(he.T+d))*inv))
+			}
+		}
+		w = p.Depress(w, b.Arch.KValue(tgt, t-d))
+		b.W[j] = w
+		b.Out[j-b.First] = w
+		if tLast != decayT {
+			decayT, decay = tLast, math.Exp((tLast-t)*inv)
+		}
+		s.kplus[j] = float64(kplus*decay) + 1
+		s.tlast[j] = t
+	}
+}
+
+func (s *stdpPlState) Value(j int, key string) (float64, bool) {
+	switch key {
+	case "Kplus":
+		return s.kplus[j], true
+	case "t_lastspike":
+		return s.tlast[j], true
+	}
+	return 0, false
+}
+
+// Set applies Kplus; NEST validates nothing per connection. The common properties are left unread
+// (the kernel then refuses them as not settable on a connection).
+func (s *stdpPlState) Set(j int, r *status.Reader, _ float64, apply bool) error {
+	kplus := s.kplus[j]
+	if _, err := r.Float("Kplus", &kplus); err != nil {
+		return err
+	}
+	if apply {
+		s.kplus[j] = kplus
+	}
+	return nil
+}
+
+func (s *stdpPlState) WriteState(e *state.Encoder) {
+	e.F64s(s.kplus)
+	e.F64s(s.tlast)
+}
+
+func (s *stdpPlState) ReadState(d *state.Decoder) error {
+	kplus, tlast := d.F64s(), d.F64s()
+	d.LenIs("t_lastspike", len(tlast), len(kplus))
+	if err := d.Err(); err != nil {
+		return err
+	}
+	s.kplus, s.tlast = kplus, tlast
+	return nil
+}
