@@ -79,6 +79,56 @@ func eiNetwork(k *kernel.Kernel) ([]kernel.NodeCollection, error) {
 	return []kernel.NodeCollection{sr, wr}, firstErr
 }
 
+// newModelsNetwork uses every model added with the model plug-ins: the four rkf45 neurons and
+// izhikevich driven by Poisson input and a step_current_generator, connected through
+// tsodyks_synapse, tsodyks2_synapse and stdp_pl_synapse_hom (observed by a weight_recorder).
+func newModelsNetwork(k *kernel.Kernel) ([]kernel.NodeCollection, error) {
+	var firstErr error
+	try := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	create := func(model string, n int, p kernel.Params) kernel.NodeCollection {
+		nc, err := k.Create(model, n, p)
+		try(err)
+		return nc
+	}
+	pops := []struct {
+		model   string
+		drive   float64 // weight of the Poisson drive
+		current float64 // weight of the step current
+	}{{"iaf_cond_exp", 3, 1}, {"iaf_cond_alpha", 3, 1}, {"aeif_cond_alpha", 3, 1}, {"hh_psc_alpha", 150, 1}, {"izhikevich", 4, 0.02}}
+	pg := create("poisson_generator", 1, kernel.Params{"rate": 9000.0})
+	scg := create("step_current_generator", 1, kernel.Params{"amplitude_times": []float64{20, 60}, "amplitude_values": []float64{150, -50}})
+	sr := create("spike_recorder", 1, nil)
+	wr := create("weight_recorder", 1, nil)
+	try(k.CopyModel("stdp_pl_synapse_hom", "pl_syn", kernel.Params{"weight_recorder": wr}))
+	var all kernel.NodeCollection
+	for i, p := range pops {
+		nc := create(p.model, 30, kernel.Params{"V_m": connect.Uniform(-70, -60)})
+		try(k.Connect(pg, nc, nil, kernel.Params{"weight": p.drive, "delay": 1.0}))
+		try(k.Connect(scg, nc, nil, kernel.Params{"weight": p.current, "delay": 1.0}))
+		try(k.Connect(nc, sr, nil, nil))
+		if i == 0 {
+			all = nc
+		} else {
+			all, _ = all.Concat(nc)
+		}
+	}
+	psc, _ := all.Slice(90, 150, 1) // hh_psc_alpha and izhikevich take currents and mV
+	try(k.Connect(all, all, kernel.Params{"rule": "fixed_indegree", "indegree": 5},
+		kernel.Params{"synapse_model": "tsodyks_synapse", "weight": connect.Uniform(0.5, 1.5), "U": connect.Uniform(0.2, 0.6), "delay": connect.Uniform(1, 2)}))
+	try(k.Connect(all, all, kernel.Params{"rule": "fixed_indegree", "indegree": 5},
+		kernel.Params{"synapse_model": "tsodyks2_synapse", "weight": 1.0, "tau_fac": 20.0, "delay": 1.5}))
+	try(k.Connect(all, psc, kernel.Params{"rule": "pairwise_bernoulli", "p": 0.1},
+		kernel.Params{"synapse_model": "pl_syn", "weight": 2.0, "delay": connect.Uniform(1, 3)}))
+	mm := create("multimeter", 1, kernel.Params{"record_from": []string{"V_m"}, "interval": 0.5})
+	some, _ := all.Slice(0, 150, 10)
+	try(k.Connect(mm, some, nil, nil))
+	return []kernel.NodeCollection{sr, wr, mm}, firstErr
+}
+
 func runNetwork(c comm.Communicator, threads int) ([]kernel.Params, error) {
 	k, err := kernel.New(kernel.Options{Comm: c})
 	if err != nil {
@@ -97,6 +147,11 @@ func runNetwork(c comm.Communicator, threads int) ([]kernel.Params, error) {
 		return nil, err
 	}
 	recs = append(recs, ei...)
+	nm, err := newModelsNetwork(k)
+	if err != nil {
+		return nil, err
+	}
+	recs = append(recs, nm...)
 	for _, t := range []float64{100, 55.5, 44.5} {
 		if err := k.Simulate(t); err != nil {
 			return nil, err
@@ -133,9 +188,10 @@ func TestSplitInvariance(t *testing.T) {
 					t.Errorf("recorder %d: events differ between %d ranks x %d threads and 1 x %d", i, world.Size(), threads, nvp)
 				}
 			}
-			n := len(want[0]["senders"].([]int64))
-			if n < 1000 {
-				t.Errorf("only %d spikes: the network is too quiet to test anything", n)
+			for i, min := range map[int]int{0: 1000, 5: 200, 6: 100} { // spikes, new models' spikes, plastic weights
+				if n := len(want[i]["senders"].([]int64)); n < min {
+					t.Errorf("recorder %d has only %d events: the network is too quiet to test anything", i, n)
+				}
 			}
 		})
 	}
