@@ -30,7 +30,7 @@ func runLoop(b *testing.B, k *Kernel, ms float64) (steps, spikes int64) {
 	bmust(b, k.Simulate(ms)) // first Prepare: buffers, sorting, propagators
 	bmust(b, k.Prepare())
 	bmust(b, k.Run(ms)) // warm up: registers and buffers reach their steady size
-	spikes0 := k.spikeCount
+	spikes0 := k.localSpikeCount()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
@@ -39,7 +39,7 @@ func runLoop(b *testing.B, k *Kernel, ms float64) (steps, spikes int64) {
 		}
 	}
 	b.StopTimer()
-	spikes = k.spikeCount - spikes0
+	spikes = k.localSpikeCount() - spikes0
 	bmust(b, k.Cleanup())
 	return k.grid.Steps(ms), spikes
 }

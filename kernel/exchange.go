@@ -164,4 +164,10 @@ func sortSpikes(s []spikeRec) {
 }
 
 // localSpikeCount returns the number of spikes emitted by this rank's neurons so far.
-func (k *Kernel) localSpikeCount() int64 { return k.spikeCount }
+func (k *Kernel) localSpikeCount() int64 {
+	var n int64
+	for _, st := range k.vps {
+		n += st.spikes
+	}
+	return n
+}

@@ -21,3 +21,6 @@ func quietKernel(t testing.TB, kernelStatus Params) *Kernel {
 	}
 	return k
 }
+
+// quietOptions are kernel options that discard warnings, notes and progress.
+func quietOptions() Options { return Options{Log: io.Discard, Out: io.Discard} }

@@ -77,7 +77,6 @@ type Kernel struct {
 	notes        map[string]bool           // notes already printed (each once per kernel)
 	backends     map[string]record.Factory // recording backends by record_to name
 	connChanged  bool                      // connections or nodes changed since the presynaptic tables were built
-	spikeCount   int64                     // spikes emitted by this rank's neurons
 	sliceTo      int64                     // end (exclusive lag) of the steps the VPs are running now
 	updateVPFunc func(thread int)          // k.updateVP, bound once so that the pool call does not allocate
 
@@ -141,7 +140,6 @@ func (k *Kernel) reset() {
 	k.simulated, k.prepared, k.broken = false, false, nil
 	k.pending = k.pending[:0]
 	k.timers = timers{}
-	k.spikeCount = 0
 	k.notes = map[string]bool{}
 	k.backends = record.Builtin()
 	k.setLayout()

@@ -461,7 +461,7 @@ func deliverSpikeChannel(ex, in []float64, tgts []uint32, ws []float64, drs []ui
 func (k *Kernel) exchangeSpikes() error {
 	k.pending = k.pending[:0]
 	for _, st := range k.vps {
-		k.spikeCount += int64(len(st.reg))
+		st.spikes += int64(len(st.reg))
 		k.pending = append(k.pending, st.reg...)
 		st.reg = st.reg[:0]
 	}

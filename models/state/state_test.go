@@ -234,3 +234,40 @@ func TestFailAndLenIs(t *testing.T) {
 		t.Errorf("Reset left %d bytes", len(e.Bytes()))
 	}
 }
+
+// TestDictRoundTrip: a status dictionary with every value kind reads back equal, bit for bit for
+// floats (infinities and NaN included), and truncations are refused.
+func TestDictRoundTrip(t *testing.T) {
+	in := map[string]any{
+		"f": math.Inf(1), "n": math.NaN(), "z": math.Copysign(0, -1), "i": int64(-3), "b": true, "s": "iaf",
+		"fs": []float64{1.5, math.Inf(-1)}, "is": []int64{1, 2}, "us": []uint64{7}, "ss": []string{"V_m", ""},
+		"d":  map[string]any{"x": 1.0, "l": []any{int64(1), "a", []any{2.0}}}, "nil": nil,
+	}
+	var e Encoder
+	if err := e.Dict(in); err != nil {
+		t.Fatal(err)
+	}
+	d := NewDecoder(e.Bytes(), "dict")
+	out := d.Dict()
+	if err := d.Done(); err != nil {
+		t.Fatal(err)
+	}
+	if math.Float64bits(out["n"].(float64)) != math.Float64bits(math.NaN()) || math.Float64bits(out["z"].(float64)) != math.Float64bits(math.Copysign(0, -1)) {
+		t.Errorf("NaN or -0 changed: %v %v", out["n"], out["z"])
+	}
+	delete(in, "n")
+	delete(out, "n")
+	if !reflect.DeepEqual(in, out) {
+		t.Errorf("round trip\n got %#v\nwant %#v", out, in)
+	}
+	for cut := 0; cut < len(e.Bytes()); cut++ {
+		d := NewDecoder(e.Bytes()[:cut], "dict")
+		d.Dict()
+		if d.Done() == nil {
+			t.Fatalf("truncated at %d: no error", cut)
+		}
+	}
+	if err := (&Encoder{}).Dict(map[string]any{"c": complex(1, 2)}); err == nil {
+		t.Error("a complex value was encoded")
+	}
+}
