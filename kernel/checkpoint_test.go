@@ -136,9 +136,15 @@ func TestCheckpointRefusesBadInput(t *testing.T) {
 		{"flipped byte", func(dir string) { flip(t, filepath.Join(dir, shard), m.Shards[0].Size-10) }, "corrupted"},
 		{"missing shard", func(dir string) { os.Remove(filepath.Join(dir, shard)) }, shard},
 		{"no manifest", func(dir string) { os.Remove(filepath.Join(dir, checkpoint.ManifestName)) }, "no manifest"},
-		{"foreign", func(dir string) { replaceIn(t, filepath.Join(dir, checkpoint.ManifestName), `"nest-mpi-checkpoint"`, `"other"`) }, "not a nest-mpi checkpoint"},
-		{"newer version", func(dir string) { replaceIn(t, filepath.Join(dir, checkpoint.ManifestName), `"version": 1`, `"version": 9`) }, "newer"},
-		{"other network", func(dir string) { replaceIn(t, filepath.Join(dir, checkpoint.ManifestName), m.Fingerprint, strings.Repeat("0", 32)) }, "fingerprint"},
+		{"foreign", func(dir string) {
+			replaceIn(t, filepath.Join(dir, checkpoint.ManifestName), `"nest-mpi-checkpoint"`, `"other"`)
+		}, "not a nest-mpi checkpoint"},
+		{"newer version", func(dir string) {
+			replaceIn(t, filepath.Join(dir, checkpoint.ManifestName), `"version": 1`, `"version": 9`)
+		}, "newer"},
+		{"other network", func(dir string) {
+			replaceIn(t, filepath.Join(dir, checkpoint.ManifestName), m.Fingerprint, strings.Repeat("0", 32))
+		}, "fingerprint"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -4,7 +4,11 @@ package kernel_test
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/nest-mpi/nest-mpi/comm"
@@ -195,4 +199,119 @@ func TestSplitInvariance(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCheckpointAcrossSplits stores a run under MPI (ranks x threads = 4 VPs) and restores it on
+// the same split and as one process with 4 threads; it also stores a one-process 1x4 run and
+// restores it under MPI. Every continuation gives the events of the uninterrupted run.
+func TestCheckpointAcrossSplits(t *testing.T) {
+	world := mpitest.Comm()
+	if 4%world.Size() != 0 {
+		t.Skip("needs a number of ranks that divides 4")
+	}
+	threads := 4 / world.Size()
+	dir := sharedTempDir(t, world)
+	build := func(k *kernel.Kernel) []kernel.NodeCollection {
+		recs, err := eiNetwork(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nm, err := newModelsNetwork(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append(recs, nm...)
+	}
+	const T = 40.0
+	uninterrupted := func(c comm.Communicator, threads int, store string) []kernel.Params {
+		k := newTestKernel(t, c, threads)
+		defer k.Close()
+		recs := build(k)
+		mustDo(t, k.Simulate(T))
+		mustDo(t, k.Store(store))
+		mustDo(t, k.Simulate(T))
+		return gatherAll(t, k, recs)
+	}
+	restored := func(c comm.Communicator, threads int, from string, recs []kernel.NodeCollection) []kernel.Params {
+		k, err := kernel.Restore(from, kernel.RestoreOptions{Options: kernel.Options{Comm: c, Log: io.Discard, Out: io.Discard}, Threads: threads})
+		mustDo(t, err)
+		defer k.Close()
+		mustDo(t, k.Simulate(T))
+		ids := make([]kernel.NodeCollection, len(recs))
+		for i, r := range recs {
+			ids[i], err = k.NodeCollection(r.IDs())
+			mustDo(t, err)
+		}
+		return gatherAll(t, k, ids)
+	}
+	// the recorders' ids, from a throwaway build
+	probe := newTestKernel(t, comm.NewLocal(), 1)
+	recs := build(probe)
+	probe.Close()
+
+	mpiDir := filepath.Join(dir, "mpi")
+	want := uninterrupted(world, threads, mpiDir)
+	for _, c := range []struct {
+		name string
+		got  func() []kernel.Params
+	}{
+		{fmt.Sprintf("%dx%d_to_%dx%d", world.Size(), threads, world.Size(), threads), func() []kernel.Params { return restored(world, threads, mpiDir, recs) }},
+		{fmt.Sprintf("%dx%d_to_1x4", world.Size(), threads), func() []kernel.Params { return restored(comm.NewLocal(), 4, mpiDir, recs) }},
+	} {
+		if got := c.got(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: the restored run differs from the uninterrupted one", c.name)
+		}
+	}
+	localDir := filepath.Join(dir, fmt.Sprintf("local-%d", world.Rank()))
+	wantLocal := uninterrupted(comm.NewLocal(), 4, localDir)
+	if !reflect.DeepEqual(wantLocal, want) {
+		t.Fatalf("1x4 differs from %dx%d", world.Size(), threads)
+	}
+	if got := restored(world, threads, filepath.Join(dir, "local-0"), recs); !reflect.DeepEqual(got, want) {
+		t.Errorf("1x4_to_%dx%d: the restored run differs from the uninterrupted one", world.Size(), threads)
+	}
+}
+
+func newTestKernel(t *testing.T, c comm.Communicator, threads int) *kernel.Kernel {
+	k, err := kernel.New(kernel.Options{Comm: c, Log: io.Discard, Out: io.Discard})
+	mustDo(t, err)
+	mustDo(t, k.SetKernelStatus(kernel.Params{"local_num_threads": threads, "rng_seed": 12345}))
+	return k
+}
+
+func gatherAll(t *testing.T, k *kernel.Kernel, recs []kernel.NodeCollection) []kernel.Params {
+	var out []kernel.Params
+	for _, r := range recs {
+		ev, err := k.GatherEvents(r)
+		mustDo(t, err)
+		out = append(out, ev)
+	}
+	return out
+}
+
+func mustDo(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sharedTempDir returns a temporary folder that every rank uses (rank 0 makes it).
+func sharedTempDir(t *testing.T, c comm.Communicator) string {
+	name := make([]byte, 256)
+	if c.Rank() == 0 {
+		dir, err := os.MkdirTemp("", "nestmpi-ck-")
+		mustDo(t, err)
+		copy(name, dir)
+	}
+	all := make([]byte, 256*c.Size())
+	mustDo(t, c.Allgather(name, all))
+	dir := strings.TrimRight(string(all[:256]), "\x00")
+	t.Cleanup(func() {
+		_ = c.Barrier()
+		if c.Rank() == 0 {
+			os.RemoveAll(dir)
+		}
+	})
+	return dir
 }
