@@ -13,8 +13,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/nest-mpi/nest-mpi/cmd/nest-mpi/internal/netfile"
 	"github.com/nest-mpi/nest-mpi/comm"
+	"github.com/nest-mpi/nest-mpi/kernel/netfile"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
