@@ -2,12 +2,8 @@ package netfile
 
 import (
 	"bufio"
-	"encoding/binary"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,31 +16,6 @@ import (
 // Everything in this file is collective: under MPI every rank runs the same script and so makes
 // the same calls in the same order; rank 0 ends up with the merged result, identical for any split
 // of the same number of virtual processes into ranks and threads.
-
-// gatherBytes gathers one byte slice from every rank (counts first, then Allgatherv).
-func gatherBytes(c comm.Communicator, local []byte) ([][]byte, error) {
-	p := c.Size()
-	counts := make([]int64, p)
-	counts[c.Rank()] = int64(len(local))
-	if err := c.AllreduceInt64(counts, counts, comm.Sum); err != nil {
-		return nil, err
-	}
-	ic, displs := make([]int, p), make([]int, p)
-	total := 0
-	for r, n := range counts {
-		ic[r], displs[r] = int(n), total
-		total += int(n)
-	}
-	all := make([]byte, total)
-	if err := c.Allgatherv(local, all, ic, displs); err != nil {
-		return nil, err
-	}
-	out := make([][]byte, p)
-	for r := range out {
-		out[r] = all[displs[r] : displs[r]+ic[r]]
-	}
-	return out, nil
-}
 
 // sumInt64 sums values over all ranks.
 func sumInt64(c comm.Communicator, xs ...int64) ([]int64, error) {
@@ -195,108 +166,41 @@ func (t *table) writeCSV(w io.Writer) error {
 	return bw.Flush()
 }
 
-// statusRow is one node's row of a GetStatus table, as a rank sends it.
-type statusRow struct {
-	ID    uint64            `json:"i"`
-	Cells map[string]string `json:"c"`
-}
-
-// statusTable runs GetStatus on every rank and merges the rows: a neuron's row comes from the
-// rank that owns it, a device's from rank 0, with a recorder's events and n_events merged over
-// all ranks. Rows are sorted by node id; the columns are keys (all keys when keys is empty).
+// statusTable runs GetStatus on every rank and merges the rows (kernel.GatherStatus): rows are
+// sorted by node id; the columns are keys (all keys when keys is empty).
 func (r *Runner) statusTable(nc kernel.NodeCollection, keys []string) (*table, error) {
-	k := r.k
-	info, err := k.GetStatus(nc, "local", "element_type")
-	if err != nil {
-		return nil, err
+	st, err := r.k.GatherStatus(nc, keys...)
+	if err != nil || !r.root() {
+		return &table{}, err
 	}
-	st, err := k.GetStatus(nc, keys...)
-	if err != nil {
-		return nil, err
+	ids := nc.IDs()
+	order := make([]int, len(ids))
+	for i := range order {
+		order[i] = i
 	}
-	c := k.Comm()
-	wantEvents := len(keys) == 0 || slices.Contains(keys, "events")
-	wantN := len(keys) == 0 || slices.Contains(keys, "n_events")
-	var rows []statusRow
-	for i, id := range nc.IDs() {
-		et, _ := info[i]["element_type"].(string)
-		local, _ := info[i]["local"].(bool)
-		d := st[i]
-		if et == "recorder" && (wantEvents || wantN) {
-			one, err := nc.Slice(i, i+1, 1)
-			if err != nil {
-				return nil, err
-			}
-			if wantEvents {
-				ev, err := k.GatherEvents(one)
-				if err != nil {
-					return nil, err
-				}
-				d["events"] = ev
-			}
-			if wantN {
-				n, _ := d["n_events"].(int64)
-				s, err := sumInt64(c, n)
-				if err != nil {
-					return nil, err
-				}
-				d["n_events"] = s[0]
-			}
-		}
-		owner := local && et == "neuron" || et != "neuron" && c.Rank() == 0
-		if !owner {
-			continue
-		}
-		row := statusRow{ID: id, Cells: make(map[string]string, len(d))}
-		for key, v := range d {
-			row.Cells[key] = formatCell(v)
-		}
-		rows = append(rows, row)
-	}
-	local, err := json.Marshal(rows)
-	if err != nil {
-		return nil, err
-	}
-	parts, err := gatherBytes(c, local)
-	if err != nil {
-		return nil, status.Errorf(status.InternalError, "gathering GetStatus rows: %v", err)
-	}
-	if c.Rank() != 0 {
-		return &table{}, nil
-	}
-	var all []statusRow
-	for rank, p := range parts {
-		var rs []statusRow
-		if err := json.Unmarshal(p, &rs); err != nil {
-			return nil, status.Errorf(status.InternalError, "GetStatus rows of rank %d: %v", rank, err)
-		}
-		all = append(all, rs...)
-	}
-	sort.SliceStable(all, func(a, b int) bool { return all[a].ID < all[b].ID })
+	sort.SliceStable(order, func(a, b int) bool { return ids[order[a]] < ids[order[b]] })
 	header := keys
 	if len(header) == 0 {
 		set := map[string]bool{}
-		for _, row := range all {
-			for key := range row.Cells {
+		for _, d := range st {
+			for key := range d {
 				set[key] = true
 			}
 		}
 		header = sortedKeys(set)
 	}
 	t := &table{header: header}
-	for _, row := range all {
+	for _, i := range order {
 		cells := make([]string, len(header))
 		for j, key := range header {
-			cells[j] = row.Cells[key]
+			if v, ok := st[i][key]; ok {
+				cells[j] = formatCell(v)
+			}
 		}
 		t.rows = append(t.rows, cells)
 	}
 	return t, nil
 }
-
-// connKeyOrder is the column order of a GetConnections table without keys (NEST's order);
-// model-specific keys follow, sorted.
-var connKeyOrder = []string{"source", "target", "target_thread", "synapse_id", "synapse_model", "port", "receptor", "delay", "weight"}
 
 // connFilter selects connections; nil collections and "" select everything.
 type connFilter struct {
@@ -304,287 +208,29 @@ type connFilter struct {
 	synapseModel   string
 }
 
-// localConnections returns the connections of this rank that match f, with the cells of the
-// requested keys formatted (all keys of each connection's model if keys is empty; a key a model
-// lacks gives empty cells). Without keys, a collection that mixes models is listed model by model,
-// so that each model contributes all of its keys (SynapseCollection.Get without keys gives only
-// the keys every connection has).
-func localConnections(k *kernel.Kernel, f connFilter, keys []string) (*connBlock, error) {
-	get := func(model string) (*connBlock, error) {
-		sc, err := k.GetConnections(kernel.ConnFilter{Source: f.source, Target: f.target, SynapseModel: model})
-		if err != nil {
-			return nil, err
-		}
-		base, err := sc.Get("source", "target", "synapse_model")
-		if err != nil {
-			return nil, err
-		}
-		b := &connBlock{}
-		b.src, _ = base["source"].([]int64)
-		b.tgt, _ = base["target"].([]int64)
-		b.model, _ = base["synapse_model"].([]string)
-		if len(b.src) != sc.Len() || len(b.tgt) != sc.Len() || len(b.model) != sc.Len() {
-			return nil, status.Errorf(status.InternalError, "GetConnections: columns of unequal length")
-		}
-		if len(keys) == 0 && model == "" && len(uniqueStrings(b.model)) > 1 {
-			return b, nil // listed model by model below
-		}
-		cols, err := sc.Get(keys...)
-		if err != nil {
-			return nil, err
-		}
-		for _, key := range sortedKeys(cols) {
-			n, cell := column(cols[key])
-			if n != len(b.src) {
-				return nil, status.Errorf(status.InternalError, "GetConnections: column %s has %d values for %d connections", key, n, len(b.src))
-			}
-			cells := make([]string, n)
-			for i := range cells {
-				cells[i] = cell(i)
-			}
-			b.keys, b.cells = append(b.keys, key), append(b.cells, cells)
-		}
-		return b, nil
-	}
-	all, err := get(f.synapseModel)
-	if err != nil || all.keys != nil || len(all.src) == 0 || len(keys) > 0 || f.synapseModel != "" {
-		return all, err
-	}
-	if models := uniqueStrings(all.model); len(models) > 1 {
-		var parts []*connBlock
-		for _, m := range models {
-			b, err := get(m)
-			if err != nil {
-				return nil, err
-			}
-			parts = append(parts, b)
-		}
-		return concatBlocks(parts), nil
-	}
-	return all, nil
-}
-
-func uniqueStrings(xs []string) []string {
-	set := map[string]bool{}
-	for _, x := range xs {
-		set[x] = true
-	}
-	return sortedKeys(set)
-}
-
-// concatBlocks joins blocks; a key missing in a block gives empty cells.
-func concatBlocks(parts []*connBlock) *connBlock {
-	out := &connBlock{}
-	idx := map[string]int{}
-	for _, b := range parts {
-		for _, key := range b.keys {
-			if _, ok := idx[key]; !ok {
-				idx[key] = len(out.keys)
-				out.keys = append(out.keys, key)
-			}
-		}
-	}
-	out.cells = make([][]string, len(out.keys))
-	for _, b := range parts {
-		n := len(b.src)
-		out.src, out.tgt, out.model = append(out.src, b.src...), append(out.tgt, b.tgt...), append(out.model, b.model...)
-		for j, key := range out.keys {
-			col := slices.Index(b.keys, key)
-			for i := 0; i < n; i++ {
-				cell := ""
-				if col >= 0 {
-					cell = b.cells[col][i]
-				}
-				out.cells[j] = append(out.cells[j], cell)
-			}
-		}
-	}
-	return out
-}
-
-// connBlock is one rank's GetConnections result, by column: the sort columns and the formatted
-// cells of each key.
-type connBlock struct {
-	src, tgt []int64
-	model    []string
-	keys     []string
-	cells    [][]string // cells[j][i]: key j of connection i
-}
-
-// encode serialises the block: uvarint counts, varint ids, length-prefixed strings.
-func (b *connBlock) encode() []byte {
-	var buf []byte
-	putStr := func(s string) {
-		buf = binary.AppendUvarint(buf, uint64(len(s)))
-		buf = append(buf, s...)
-	}
-	buf = binary.AppendUvarint(buf, uint64(len(b.src)))
-	for i := range b.src {
-		buf = binary.AppendVarint(buf, b.src[i])
-		buf = binary.AppendVarint(buf, b.tgt[i])
-		putStr(b.model[i])
-	}
-	buf = binary.AppendUvarint(buf, uint64(len(b.keys)))
-	for j, key := range b.keys {
-		putStr(key)
-		for _, c := range b.cells[j] {
-			putStr(c)
-		}
-	}
-	return buf
-}
-
-var errShortBlock = errors.New("truncated connection block")
-
-// decodeConnBlock reverses encode.
-func decodeConnBlock(buf []byte) (*connBlock, error) {
-	uv := func() (uint64, error) {
-		x, n := binary.Uvarint(buf)
-		if n <= 0 {
-			return 0, errShortBlock
-		}
-		buf = buf[n:]
-		return x, nil
-	}
-	sv := func() (int64, error) {
-		x, n := binary.Varint(buf)
-		if n <= 0 {
-			return 0, errShortBlock
-		}
-		buf = buf[n:]
-		return x, nil
-	}
-	str := func() (string, error) {
-		n, err := uv()
-		if err != nil || n > uint64(len(buf)) {
-			return "", errShortBlock
-		}
-		s := string(buf[:n])
-		buf = buf[n:]
-		return s, nil
-	}
-	n, err := uv()
-	if err != nil || n > uint64(len(buf)) {
-		return nil, errShortBlock
-	}
-	b := &connBlock{src: make([]int64, n), tgt: make([]int64, n), model: make([]string, n)}
-	for i := range b.src {
-		if b.src[i], err = sv(); err != nil {
-			return nil, err
-		}
-		if b.tgt[i], err = sv(); err != nil {
-			return nil, err
-		}
-		if b.model[i], err = str(); err != nil {
-			return nil, err
-		}
-	}
-	nk, err := uv()
-	if err != nil || nk > uint64(len(buf)) {
-		return nil, errShortBlock
-	}
-	for j := uint64(0); j < nk; j++ {
-		key, err := str()
-		if err != nil {
-			return nil, err
-		}
-		col := make([]string, n)
-		for i := range col {
-			if col[i], err = str(); err != nil {
-				return nil, err
-			}
-		}
-		b.keys, b.cells = append(b.keys, key), append(b.cells, col)
-	}
-	return b, nil
-}
-
-// connectionTable runs GetConnections on every rank and merges the rows on rank 0, sorted by
-// source, target, then synapse model.
+// connectionTable runs GetConnections on every rank and merges the rows on rank 0
+// (kernel.GatherConnections), sorted by source, target, then synapse model.
 func (r *Runner) connectionTable(f connFilter, keys []string) (*table, error) {
-	local, err := localConnections(r.k, f, keys)
-	if err != nil {
-		return nil, err
+	ct, err := r.k.GatherConnections(kernel.ConnFilter{Source: f.source, Target: f.target, SynapseModel: f.synapseModel}, keys...)
+	if err != nil || !r.root() {
+		return &table{}, err
 	}
-	c := r.k.Comm()
-	blocks := []*connBlock{local}
-	if c.Size() > 1 {
-		parts, err := gatherBytes(c, local.encode())
-		if err != nil {
-			return nil, status.Errorf(status.InternalError, "gathering GetConnections rows: %v", err)
-		}
-		if c.Rank() != 0 {
-			return &table{}, nil
-		}
-		blocks = blocks[:0]
-		for rank, p := range parts {
-			b, err := decodeConnBlock(p)
-			if err != nil {
-				return nil, status.Errorf(status.InternalError, "GetConnections rows of rank %d: %v", rank, err)
-			}
-			blocks = append(blocks, b)
-		}
+	cells := make([]func(int) string, len(ct.Columns))
+	for j, col := range ct.Columns {
+		_, cells[j] = column(col)
 	}
-	// The union of the keys, in NEST's order (then sorted) unless keys were given.
-	header := keys
-	if len(header) == 0 {
-		set := map[string]bool{}
-		for _, b := range blocks {
-			for _, key := range b.keys {
-				set[key] = true
-			}
+	t := &table{header: ct.Keys, rows: make([][]string, ct.Len())}
+	for i := range t.rows {
+		row := make([]string, len(cells))
+		for j, cell := range cells {
+			row[j] = cell(i)
 		}
-		for _, key := range connKeyOrder {
-			if set[key] {
-				header = append(header, key)
-				delete(set, key)
-			}
-		}
-		header = append(header, sortedKeys(set)...)
-	}
-	type ref struct{ b, i int }
-	var refs []ref
-	for bi, b := range blocks {
-		for i := range b.src {
-			refs = append(refs, ref{bi, i})
-		}
-	}
-	// Connections with equal source, target and model live on one VP (the target's), so the stable
-	// sort keeps their storage order, which does not depend on the split into ranks and threads.
-	sort.SliceStable(refs, func(a, b int) bool {
-		x, y := refs[a], refs[b]
-		bx, by := blocks[x.b], blocks[y.b]
-		if bx.src[x.i] != by.src[y.i] {
-			return bx.src[x.i] < by.src[y.i]
-		}
-		if bx.tgt[x.i] != by.tgt[y.i] {
-			return bx.tgt[x.i] < by.tgt[y.i]
-		}
-		return bx.model[x.i] < by.model[y.i]
-	})
-	// colOf[b][j]: the column of block b holding header key j (-1: missing, an empty cell).
-	colOf := make([][]int, len(blocks))
-	for bi, b := range blocks {
-		colOf[bi] = make([]int, len(header))
-		for j, key := range header {
-			colOf[bi][j] = slices.Index(b.keys, key)
-		}
-	}
-	t := &table{header: header, rows: make([][]string, len(refs))}
-	for n, rf := range refs {
-		b := blocks[rf.b]
-		cells := make([]string, len(header))
-		for j, col := range colOf[rf.b] {
-			if col >= 0 {
-				cells[j] = b.cells[col][rf.i]
-			}
-		}
-		t.rows[n] = cells
+		t.rows[i] = row
 	}
 	return t, nil
 }
 
-// column returns the length of a column and a formatter of its cells.
+// column returns the length of a column and a formatter of its cells (nil: an empty cell).
 func column(col any) (int, func(int) string) {
 	switch x := col.(type) {
 	case []int64:
