@@ -1,7 +1,10 @@
 package netfile
 
 import (
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -314,4 +317,76 @@ func noArgs(call string, v any) error {
 		return status.Errorf(status.UnaccessedDictionaryEntry, "%s takes no arguments, got the keys %s", call, strings.Join(sortedKeys(x), ", "))
 	}
 	return status.Errorf(status.TypeMismatch, "%s takes no arguments ({} or null), got %s", call, fmt.Sprint(status.Describe(v)))
+}
+
+// ParseCall reads one call of a session: a JSON object with exactly one key, the call's name.
+// Typed arrays {"$array": "float64" or "int64", "data": BASE64 of little-endian values} become
+// []float64 and []int64.
+func ParseCall(line []byte) (name string, value any, err error) {
+	v, err := decodeValue(line)
+	if err != nil {
+		return "", nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		what := status.Describe(v)
+		if ok {
+			what = fmt.Sprintf("an object with %d keys", len(m))
+		}
+		return "", nil, status.Errorf(status.BadProperty, "a call is an object with exactly one key, the call's name; got %s", what)
+	}
+	for name, value = range m {
+	}
+	value, err = decodeArrays(value)
+	return name, value, err
+}
+
+// decodeArrays replaces typed arrays in v.
+func decodeArrays(v any) (any, error) {
+	switch x := v.(type) {
+	case map[string]any:
+		if dtype, ok := x["$array"]; ok {
+			return decodeArray(dtype, x)
+		}
+		for key, e := range x {
+			d, err := decodeArrays(e)
+			if err != nil {
+				return nil, err
+			}
+			x[key] = d
+		}
+	case []any:
+		for i, e := range x {
+			d, err := decodeArrays(e)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = d
+		}
+	}
+	return v, nil
+}
+
+func decodeArray(dtype any, x map[string]any) (any, error) {
+	data, _ := x["data"].(string)
+	raw, err := base64.StdEncoding.DecodeString(data)
+	if err != nil || len(x) != 2 || len(raw)%8 != 0 {
+		return nil, status.Errorf(status.BadProperty, "a typed array is {\"$array\": \"float64\" or \"int64\", \"data\": base64 of 8-byte little-endian values}")
+	}
+	n := len(raw) / 8
+	switch dtype {
+	case "float64":
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:]))
+		}
+		return out, nil
+	case "int64":
+		out := make([]int64, n)
+		for i := range out {
+			out[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
+		}
+		return out, nil
+	}
+	return nil, status.Errorf(status.BadProperty, "a typed array's $array is \"float64\" or \"int64\", got %s", status.Describe(dtype))
 }
