@@ -166,8 +166,13 @@ func errorLine(err error) []byte {
 	msg := strings.Join(strings.Fields(err.Error()), " ")
 	if name == "" {
 		name = "NESTError"
+		if rest, ok := strings.CutPrefix(msg, string(status.InternalError)+": "); ok {
+			name, msg = string(status.InternalError), rest
+		}
 	} else {
-		msg = strings.TrimPrefix(msg, name+": ")
+		// The kind is said once, by the name: drop it from the message (wrapped errors carry it
+		// inside, after their context).
+		msg = strings.Replace(strings.TrimPrefix(msg, name+": "), name+": ", "", 1)
 	}
 	buf := append([]byte(`{"error":{"name":`), appendString(nil, name)...)
 	buf = append(buf, `,"message":`...)
