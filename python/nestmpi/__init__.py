@@ -12,7 +12,6 @@ a call or argument nestmpi does not support raises NotImplementedError naming it
 
 import sys as _sys
 import types as _types
-import warnings as _warnings
 
 from . import _session
 from . import kernel  # noqa: F401
@@ -266,11 +265,17 @@ def _fit_lengths(model, n, params):
     for k in long_keys:
         if _is_array(defaults.get(k)) or (_np is not None and isinstance(defaults.get(k), _np.ndarray)):
             continue
-        _warnings.warn("Create(%r, n=%d): %s has %d values; using the first %d, as NEST does"
-                       % (model, n, k, len(params[k]), n), stacklevel=3)
+        _warn("Create(%r, n=%d): %s has %d values; using the first %d, as NEST does"
+              % (model, n, k, len(params[k]), n))
         v = params[k]
         out[k] = v[:n] if not type(v).__module__.startswith("pandas") else v.values[:n]
     return out
+
+
+def _warn(message):
+    """Prints a one-line warning (shown at verbosity M_WARNING and below)."""
+    if _session.get_verbosity() <= _LEVELS["M_WARNING"]:
+        print("nestmpi: warning: " + message, file=_sys.stderr, flush=True)
 
 
 def _nodes(x, call, what="nodes"):
