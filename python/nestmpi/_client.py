@@ -171,6 +171,12 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self._stderr_thread.join(timeout=5)
+        for f in (self._in, self._out, self.proc.stderr):
+            try:
+                f.close()
+            except OSError:
+                pass
 
 
 # ---- values ----
