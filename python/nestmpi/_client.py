@@ -85,7 +85,7 @@ class Server:
             cmd = [find_binary(False), "serve"]
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, env=env, bufsize=0)
+                                         stderr=subprocess.PIPE, env=env, bufsize=1 << 20)
         except OSError as e:
             raise NESTErrors.KernelException("cannot start %s: %s" % (" ".join(cmd), e), call="init") from None
         self._out = self.proc.stdout
