@@ -475,12 +475,33 @@ _KERNEL_KEYS = frozenset((
 ))
 
 
+# PyNEST functions nestmpi does not offer: calling one raises NotImplementedError naming it.
+_UNSUPPORTED = frozenset((
+    "Disconnect", "GetNodes", "GetLocalNodeCollection", "GetLocalVPs", "PrintNodes", "GetPosition",
+    "Displacement", "Distance", "DumpLayerNodes", "DumpLayerConnections", "FindCenterElement",
+    "FindNearestElement", "PlotLayer", "PlotTargets", "PlotProbabilityParameter", "SelectNodesByMask",
+    "CreateMask", "CreateParameter", "TripartiteConnect", "EnableStructuralPlasticity",
+    "DisableStructuralPlasticity", "SetAcceptableLatency", "SetMaxBuffered", "sli_func", "sli_run",
+    "sli_push", "sli_pop", "helpdesk", "Store", "Restore", "GetLocalNodeCollection", "load_model",
+))
+
+
+def _unsupported(name):
+    def fn(*args, **kwargs):
+        raise NotImplementedError("nest.%s is not supported by nestmpi" % name)
+    fn.__name__ = name
+    fn.__doc__ = "Not supported by nestmpi: raises NotImplementedError."
+    return fn
+
+
 class _NestModule(_types.ModuleType):
     """The package module: kernel parameters read and set as attributes."""
 
     def __getattr__(self, name):
         if name in _KERNEL_KEYS:
             return GetKernelStatus(name)
+        if name in _UNSUPPORTED:
+            return _unsupported(name)
         raise AttributeError("module 'nestmpi' has no attribute %r" % name)
 
     def __setattr__(self, name, value):

@@ -185,6 +185,9 @@ class Session(unittest.TestCase):
         self.assertIn("positions", str(cm.exception))
         with self.assertRaises(NotImplementedError):
             nest.Install("mymodule")
+        with self.assertRaises(NotImplementedError) as cm:
+            nest.Disconnect(nest.Create("iaf_psc_alpha"), nest.Create("iaf_psc_alpha"))
+        self.assertIn("Disconnect", str(cm.exception))
 
 
 class Lifecycle(unittest.TestCase):
@@ -217,6 +220,14 @@ class Lifecycle(unittest.TestCase):
             with self.assertRaises(Errors.KernelException) as cm:
                 _client.mpirun_command(2)
         self.assertIn("mpirun", str(cm.exception))
+
+    @unittest.skipUnless(mpi_available(), "needs OpenMPI and bin/nest-mpi-mpi")
+    def test_processes_from_the_environment(self):
+        from nestmpi import _session
+        with mock.patch.dict(os.environ, {"NESTMPI_PROCESSES": "2"}):
+            _session.shutdown()
+            _session._S.processes, _session._S.started = None, False
+            self.assertEqual(nest.NumProcesses(), 2)
 
     def test_bad_processes(self):
         with self.assertRaises(Errors.BadParameter):
