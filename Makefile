@@ -54,6 +54,7 @@ test-mpi:
 # The Python package nestmpi (python/): the seeds' PyNEST scripts, an interactive session, the
 # store/restore example; on 2 MPI processes too when nest-mpi-mpi is built.
 test-python: build
+	@if command -v mpicc >/dev/null 2>&1; then CC=mpicc $(GO) build -tags mpi -o $(BIN)/nest-mpi-mpi ./cmd/nest-mpi; fi
 	cd python/tests && $(PYTHON) -m unittest discover -v
 
 bench:

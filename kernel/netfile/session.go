@@ -316,7 +316,7 @@ func noArgs(call string, v any) error {
 		}
 		return status.Errorf(status.UnaccessedDictionaryEntry, "%s takes no arguments, got the keys %s", call, strings.Join(sortedKeys(x), ", "))
 	}
-	return status.Errorf(status.TypeMismatch, "%s takes no arguments ({} or null), got %s", call, fmt.Sprint(status.Describe(v)))
+	return status.Errorf(status.TypeMismatch, "%s takes no arguments ({} or null), got %s", call, status.Describe(v))
 }
 
 // ParseCall reads one call of a session: a JSON object with exactly one key, the call's name.
@@ -335,7 +335,8 @@ func ParseCall(line []byte) (name string, value any, err error) {
 		}
 		return "", nil, status.Errorf(status.BadProperty, "a call is an object with exactly one key, the call's name; got %s", what)
 	}
-	for name, value = range m {
+	for k, v := range m {
+		name, value = k, v
 	}
 	value, err = decodeArrays(value)
 	return name, value, err
