@@ -10,6 +10,7 @@ Errors raise PyNEST's classes (``nest.NESTError``, ``nest.kernel.NESTErrors.BadP
 a call or argument nestmpi does not support raises NotImplementedError naming it.
 """
 
+import builtins as _builtins
 import sys as _sys
 import types as _types
 
@@ -390,8 +391,8 @@ def Connect(pre, post, conn_spec=None, syn_spec=None, return_synapsecollection=F
         arg["syn_spec"] = syn_spec
     _call("Connect", arg)
     if return_synapsecollection:
-        src = arg["pre"] if isinstance(arg["pre"], NodeCollection) else NodeCollection(sorted(set(_ints(pa))))
-        tgt = arg["post"] if isinstance(arg["post"], NodeCollection) else NodeCollection(sorted(set(_ints(qa))))
+        src = arg["pre"] if isinstance(arg["pre"], NodeCollection) else NodeCollection(sorted(_builtins.set(_ints(pa))))
+        tgt = arg["post"] if isinstance(arg["post"], NodeCollection) else NodeCollection(sorted(_builtins.set(_ints(qa))))
         model = syn_spec if isinstance(syn_spec, str) else (syn_spec or {}).get("synapse_model")
         return GetConnections(src, tgt, model)
     return None

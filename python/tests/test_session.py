@@ -156,6 +156,11 @@ class Session(unittest.TestCase):
             nest.Connect(src, tgt[:2], "one_to_one")
         with self.assertRaises(NotImplementedError):
             nest.GetConnections(synapse_label=1)
+        sc = nest.Connect(np.array([4, 4]), np.array([1, 2]), "one_to_one", {"weight": 9.0},
+                          return_synapsecollection=True)
+        self.assertEqual(sc.get("weight"), [9.0, 9.0])
+        sc = nest.Connect(pre[:1], post[1:], "all_to_all", "stdp_synapse", return_synapsecollection=True)
+        self.assertEqual(len(sc), 2)
 
     def test_old_forms(self):
         noise = nest.Create("poisson_generator", params={"rate": 1000.0})
