@@ -8,7 +8,9 @@ export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 export OMPI_MCA_rmaps_base_oversubscribe := 1
 
-.PHONY: all build build-mpi run test test-go test-mpi mpi-deps lint bench bench-mpi clean
+PYTHON  ?= python3
+
+.PHONY: all build build-mpi run test test-go test-mpi test-python mpi-deps lint bench bench-mpi bench-python clean
 
 all: build
 
@@ -31,7 +33,7 @@ mpi-deps:
 	  echo "installing OpenMPI (libopenmpi-dev openmpi-bin)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libopenmpi-dev openmpi-bin >/dev/null; }
 
-test: mpi-deps lint test-go test-mpi
+test: mpi-deps lint test-go test-mpi test-python
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
@@ -49,11 +51,21 @@ test-mpi:
 	done
 	CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 -run 'TestMPI' ./cmd/nest-mpi/
 
+# The Python package nestmpi (python/): the seeds' PyNEST scripts, an interactive session, the
+# store/restore example; on 2 MPI processes too when nest-mpi-mpi is built.
+test-python: build
+	@if command -v mpicc >/dev/null 2>&1; then CC=mpicc $(GO) build -tags mpi -o $(BIN)/nest-mpi-mpi ./cmd/nest-mpi; fi
+	cd python/tests && $(PYTHON) -m unittest discover -v
+
 bench:
 	$(GO) test -run xxx -bench . -benchmem ./models/ ./kernel/ ./vp/ ./connect/ ./bench/
 
 bench-mpi: mpi-deps
 	NESTMPI_TEST_NP=2 CC=mpicc $(GO) test -tags mpi -run xxx -bench . -timeout 20m ./comm/ ./kernel/ ./bench/
+
+# Round trip, GetConnections into pandas, the E/I network from Python against the network file.
+bench-python: build
+	$(PYTHON) bench/python_bench.py
 
 clean:
 	rm -rf $(BIN) out

@@ -31,6 +31,9 @@ type Communicator interface {
 	Allgather(send, recv []byte) error
 	// Allgatherv: rank r contributes counts[r] bytes placed at displs[r] of recv.
 	Allgatherv(send []byte, recv []byte, counts, displs []int) error
+	// Bcast sends the len(buf) bytes of root's buf to every rank's buf (the same length on all
+	// ranks).
+	Bcast(buf []byte, root int) error
 	// Alltoall over uint32: send and recv have Size()*chunk elements; chunk elements go to each rank.
 	AlltoallUint32(send, recv []uint32, chunk int) error
 	// Alltoallv over uint32 with element counts and displacements per rank.
@@ -158,4 +161,14 @@ func checkAlltoallv[T any](call string, size int, send []T, sc, sd []int, recv [
 		return err
 	}
 	return checkNoOverlap(call, send, recv)
+}
+
+func checkBcast(call string, size, root int, buf []byte) error {
+	if root < 0 || root >= size {
+		return fmt.Errorf("comm: %s: root %d out of range [0, %d)", call, root, size)
+	}
+	if len(buf) > math.MaxInt32 {
+		return fmt.Errorf("comm: %s: %d bytes exceed the MPI count limit", call, len(buf))
+	}
+	return nil
 }

@@ -52,6 +52,13 @@ func TestLocalCollectives(t *testing.T) {
 		{"Allgather empty", func() (any, any, error) {
 			return 0, 0, c.Allgather(nil, nil)
 		}, true},
+		{"Bcast", func() (any, any, error) {
+			buf := []byte("abc")
+			return buf, []byte("abc"), c.Bcast(buf, 0)
+		}, false},
+		{"Bcast empty", func() (any, any, error) {
+			return 0, 0, c.Bcast(nil, 0)
+		}, true},
 		{"Allgatherv", func() (any, any, error) {
 			recv := make([]byte, 5)
 			return recv, []byte{0, 'a', 'b', 0, 0}, c.Allgatherv([]byte("ab"), recv, []int{2}, []int{1})
@@ -131,6 +138,8 @@ func TestLocalErrors(t *testing.T) {
 		{"AlltoallvUint32", c.AlltoallvUint32(buf[:2], nil, nil, nil, nil, nil)},
 		{"AlltoallvBytes", c.AlltoallvBytes(b[:2], []int{2}, []int{0}, make([]byte, 2), []int{2}, []int{0, 0})},
 		{"AlltoallvBytes", c.AlltoallvBytes(b[:4], []int{2}, []int{0}, b[2:6], []int{2}, []int{0})},
+		{"Bcast", c.Bcast(b, 1)},
+		{"Bcast", c.Bcast(nil, -1)},
 	}
 	for i, tc := range tests {
 		if tc.err == nil {

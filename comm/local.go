@@ -81,6 +81,14 @@ func (l *Local) Allgatherv(send []byte, recv []byte, counts, displs []int) error
 	return nil
 }
 
+// Bcast leaves buf as it is: the root is the only rank.
+func (l *Local) Bcast(buf []byte, root int) error {
+	if err := l.check("Bcast"); err != nil {
+		return err
+	}
+	return checkBcast("Bcast", 1, root, buf)
+}
+
 // AlltoallUint32 copies send to recv.
 func (l *Local) AlltoallUint32(send, recv []uint32, chunk int) error {
 	if err := l.check("AlltoallUint32"); err != nil {

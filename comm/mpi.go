@@ -172,6 +172,17 @@ func (m *mpiComm) Allgatherv(send []byte, recv []byte, counts, displs []int) err
 		C.typeByte(), unsafe.Pointer(unsafe.SliceData(recv)), &m.rc[0], &m.rd[0], C.typeByte(), C.world()))
 }
 
+func (m *mpiComm) Bcast(buf []byte, root int) error {
+	if err := m.check("Bcast"); err != nil {
+		return err
+	}
+	if err := checkBcast("Bcast", m.size, root, buf); err != nil {
+		return err
+	}
+	return mpiError("MPI_Bcast", C.MPI_Bcast(unsafe.Pointer(unsafe.SliceData(buf)), C.int(len(buf)), C.typeByte(),
+		C.int(root), C.world()))
+}
+
 func (m *mpiComm) AlltoallUint32(send, recv []uint32, chunk int) error {
 	if err := m.check("AlltoallUint32"); err != nil {
 		return err

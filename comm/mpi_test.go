@@ -126,6 +126,23 @@ func TestMPIAllgather(t *testing.T) {
 	}
 }
 
+func TestMPIBcast(t *testing.T) {
+	c, rank, size := world(t)
+	for _, tc := range []struct {
+		name string
+		root int
+		n    int
+	}{{"empty", 0, 0}, {"one byte from 0", 0, 1}, {"from the last rank", size - 1, 9}, {"large", size / 2, 1 << 20}} {
+		buf := bytes.Repeat([]byte{byte('a' + rank)}, tc.n)
+		if err := c.Bcast(buf, tc.root); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if want := bytes.Repeat([]byte{byte('a' + tc.root)}, tc.n); !bytes.Equal(buf, want) {
+			t.Errorf("%s: rank %d got %.20q..., want the root's bytes", tc.name, rank, buf)
+		}
+	}
+}
+
 func TestMPIAllgatherv(t *testing.T) {
 	c, rank, size := world(t)
 	// Rank r sends r bytes (rank 0 sends none); blocks are placed in reverse rank order with a gap.
@@ -249,6 +266,8 @@ func TestMPIErrors(t *testing.T) {
 		c.AlltoallvUint32(make([]uint32, size-1), ones, ramp, make([]uint32, size), ones, ramp),
 		c.AlltoallvUint32(nil, zeros, zeros, nil, zeros, append(zeros[1:], -1)),
 		c.AlltoallvBytes(nil, zeros, zeros, nil, zeros[1:], zeros),
+		c.Bcast(nil, size),
+		c.Bcast(nil, -1),
 	}
 	for i, err := range errs {
 		if err == nil {

@@ -1,6 +1,7 @@
 // Command nest-mpi runs NEST-compatible network files and documents the models.
 //
 //	nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet]
+//	nest-mpi serve
 //	nest-mpi models [--long]
 //	nest-mpi help MODEL
 //	nest-mpi version
@@ -13,6 +14,15 @@
 // ResetKernel, GetStatus and GetConnections, with PyNEST's names and meaning; old NEST names
 // (spike_detector, withtime, withgid, syn_spec "model") are accepted with a note. Examples:
 // examples/tutorial/*.json and examples/ei_network.json.
+//
+// # Serve
+//
+// serve runs one kernel driven call by call: one JSON call a line on stdin ({"Create": {...}}, the
+// network file's calls and shapes plus GetKernelStatus, GetDefaults, Models, Prepare, Run, Cleanup,
+// SetConnections and help), one JSON answer a line on stdout ({"ok": value} or {"error": {"name",
+// "message"}}); errors are answers and the session goes on. The kernel's notes and print_time go to
+// stderr. Under mpirun rank 0 reads and answers, every rank executes. The protocol is documented in
+// package kernel/serve; the Python package nestmpi (python/) speaks it.
 //
 // # Outputs
 //

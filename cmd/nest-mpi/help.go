@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/nest-mpi/nest-mpi/cmd/nest-mpi/internal/netfile"
 	"github.com/nest-mpi/nest-mpi/kernel"
+	"github.com/nest-mpi/nest-mpi/kernel/netfile"
 	"github.com/nest-mpi/nest-mpi/models"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )

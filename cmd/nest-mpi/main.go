@@ -13,8 +13,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/nest-mpi/nest-mpi/cmd/nest-mpi/internal/netfile"
 	"github.com/nest-mpi/nest-mpi/comm"
+	"github.com/nest-mpi/nest-mpi/kernel/netfile"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -85,6 +85,10 @@ Usage:
       Run a network file (a PyNEST script as JSON). Outputs go to DIR (default out/<file name>):
       <name>.csv for each recorder named with "as", the GetStatus/GetConnections tables and
       run.json. DIR is only written when the whole script succeeds.
+  nest-mpi serve
+      Run one kernel driven call by call: one JSON call a line on stdin, one JSON answer a line
+      on stdout (the protocol of the Python package nestmpi; see kernel/serve). Under mpirun,
+      rank 0 reads and answers, every rank executes.
   nest-mpi models [--long]
       List every model (neurons, devices, synapses).
   nest-mpi help MODEL
@@ -95,7 +99,7 @@ Usage:
 
 func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return &usageError{"no command given (run, models, help, version)"}
+		return &usageError{"no command given (run, serve, models, help, version)"}
 	}
 	out := stdout
 	if c.Rank() != 0 {
@@ -104,6 +108,8 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "run":
 		return cmdRun(c, rest, stdout, stderr)
+	case "serve":
+		return cmdServe(c, rest, os.Stdin, stdout, stderr)
 	case "models":
 		return cmdModels(rest, out)
 	case "help", "-h", "--help":
@@ -122,7 +128,7 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(out, versionString(c))
 		return nil
 	default:
-		return &usageError{fmt.Sprintf("unknown command %q (run, models, help, version)", cmd)}
+		return &usageError{fmt.Sprintf("unknown command %q (run, serve, models, help, version)", cmd)}
 	}
 }
 

@@ -59,6 +59,19 @@ func (r *Runner) nodes(v any, key string) (kernel.NodeCollection, error) {
 			return kernel.NodeCollection{}, prefixErr(key, err)
 		}
 		return nc, nil
+	case []int64:
+		ids := make([]uint64, len(x))
+		for i, id := range x {
+			if id < 1 {
+				return kernel.NodeCollection{}, status.Errorf(status.TypeMismatch, "%s[%d]: node ids are positive integers, got %d", key, i, id)
+			}
+			ids[i] = uint64(id)
+		}
+		nc, err := r.k.NodeCollection(ids)
+		if err != nil {
+			return kernel.NodeCollection{}, prefixErr(key, err)
+		}
+		return nc, nil
 	case int64, float64:
 		id, err := nodeID(x)
 		if err != nil {
@@ -243,4 +256,37 @@ func stripKind(s string, k status.Kind) string {
 		return s[:i] + s[i+len(k)+2:]
 	}
 	return s
+}
+
+// idArray reads an array connection's endpoint {"ids": [...]}: node ids that may repeat. ok is
+// false when v is not of that form.
+func idArray(v any, key string) (ids []uint64, ok bool, err error) {
+	m, isMap := v.(map[string]any)
+	if !isMap {
+		return nil, false, nil
+	}
+	raw, has := m["ids"]
+	if !has || len(m) != 1 {
+		return nil, true, status.Errorf(status.BadProperty, "%s: an id array is {\"ids\": [...]}, got the keys %s", key, strings.Join(sortedKeys(m), ", "))
+	}
+	switch x := raw.(type) {
+	case []int64:
+		ids = make([]uint64, len(x))
+		for i, id := range x {
+			if id < 1 {
+				return nil, true, status.Errorf(status.TypeMismatch, "%s.ids[%d]: node ids are positive integers, got %d", key, i, id)
+			}
+			ids[i] = uint64(id)
+		}
+	case []any:
+		ids = make([]uint64, len(x))
+		for i, e := range x {
+			if ids[i], err = nodeID(e); err != nil {
+				return nil, true, status.Errorf(status.TypeMismatch, "%s.ids[%d]: %v", key, i, err)
+			}
+		}
+	default:
+		return nil, true, status.Errorf(status.TypeMismatch, "%s.ids: expects a list of node ids, got %s", key, status.Describe(raw))
+	}
+	return ids, true, nil
 }

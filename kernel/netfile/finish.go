@@ -7,9 +7,9 @@ import (
 	"math"
 	"time"
 
-	"github.com/nest-mpi/nest-mpi/cmd/nest-mpi/internal/plot"
 	"github.com/nest-mpi/nest-mpi/comm"
 	"github.com/nest-mpi/nest-mpi/kernel"
+	"github.com/nest-mpi/nest-mpi/kernel/netfile/internal/plot"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 

@@ -75,6 +75,7 @@ type Runner struct {
 	weights0    []kernel.WeightStat // plastic weights before the first Simulate
 	simWall     time.Duration
 	simulatedMs float64
+	last        kernel.NodeCollection // the nodes of the last Create
 }
 
 // CallError is an error of one call (or of the kernel block or the outputs), with its position.
@@ -134,13 +135,11 @@ func Run(f *File, opts Options) (*Result, error) {
 	if opts.Out == nil {
 		opts.Out = io.Discard
 	}
-	r := &Runner{opts: opts, names: map[string]kernel.NodeCollection{}, start: time.Now()}
-	k, err := kernel.New(kernel.Options{Comm: opts.Comm, Log: opts.Log, Out: opts.Out})
+	r, err := newRunner(opts)
 	if err != nil {
 		return nil, &CallError{Where: "kernel", Err: err}
 	}
-	defer k.Close()
-	r.k = k
+	defer r.k.Close()
 
 	kc := Call{Pos: -1, Name: "kernel", Value: f.Kernel}
 	if err := r.guard(kc, func() error {
@@ -165,6 +164,21 @@ func Run(f *File, opts Options) (*Result, error) {
 		return nil, &CallError{Where: "output", Err: err}
 	}
 	return res, nil
+}
+
+// newRunner starts a kernel for a runner.
+func newRunner(opts Options) (*Runner, error) {
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	k, err := kernel.New(kernel.Options{Comm: opts.Comm, Log: opts.Log, Out: opts.Out})
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{opts: opts, k: k, names: map[string]kernel.NodeCollection{}, start: time.Now()}, nil
 }
 
 // guard runs the BeforeCall hook and fn, turning a panic into a *PanicError.
@@ -398,6 +412,7 @@ func (r *Runner) callCreate(v any) error {
 	if name != "" {
 		r.names[name] = nc
 	}
+	r.last = nc
 	return nil
 }
 
@@ -486,6 +501,9 @@ func (r *Runner) callConnect(v any) error {
 	if err != nil {
 		return err
 	}
+	if done, err := r.connectArrays(m); done {
+		return err
+	}
 	var pre, post kernel.NodeCollection
 	for _, a := range []struct {
 		key string
@@ -506,21 +524,78 @@ func (r *Runner) callConnect(v any) error {
 	default:
 		return status.Errorf(status.TypeMismatch, "conn_spec: expects a rule name or an object, got %s", status.Describe(x))
 	}
+	synSpec, err := r.synSpec(m["syn_spec"])
+	if err != nil {
+		return err
+	}
+	return r.k.Connect(pre, post, connSpec, synSpec)
+}
+
+// synSpec reads Connect's syn_spec: nil, a synapse model name or an object.
+func (r *Runner) synSpec(v any) (any, error) {
 	var synSpec any
-	switch x := m["syn_spec"].(type) {
+	switch x := v.(type) {
 	case nil:
 	case string:
 		synSpec = x
 	case map[string]any:
 		p, err := r.resolveParams(x, "syn_spec.")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		synSpec = kernel.Params(p)
 	default:
-		return status.Errorf(status.TypeMismatch, "syn_spec: expects a synapse model name or an object, got %s", status.Describe(x))
+		return nil, status.Errorf(status.TypeMismatch, "syn_spec: expects a synapse model name or an object, got %s", status.Describe(x))
 	}
-	return r.k.Connect(pre, post, connSpec, synSpec)
+	return synSpec, nil
+}
+
+// connectArrays makes NEST's array connection when pre or post is {"ids": [...]}: pre[i] to
+// post[i], ids may repeat, the rule is one_to_one. done is false for other forms of Connect.
+func (r *Runner) connectArrays(m map[string]any) (done bool, err error) {
+	pre, isPre, err := idArray(m["pre"], "pre")
+	if err != nil {
+		return true, err
+	}
+	post, isPost, err := idArray(m["post"], "post")
+	if err != nil {
+		return true, err
+	}
+	if !isPre && !isPost {
+		return false, nil
+	}
+	for _, a := range []struct {
+		key  string
+		is   bool
+		dst  *[]uint64
+		orig any
+	}{{"pre", isPre, &pre, m["pre"]}, {"post", isPost, &post, m["post"]}} {
+		if !a.is {
+			nc, err := r.nodes(a.orig, a.key)
+			if err != nil {
+				return true, err
+			}
+			*a.dst = nc.IDs()
+		}
+	}
+	switch x := m["conn_spec"].(type) {
+	case nil:
+	case string:
+		if x != "one_to_one" {
+			return true, status.Errorf(status.BadProperty, "conn_spec: Connect with id arrays uses the rule one_to_one, got %q", x)
+		}
+	case map[string]any:
+		if rule, _ := x["rule"].(string); rule != "one_to_one" || len(x) != 1 {
+			return true, status.Errorf(status.BadProperty, "conn_spec: Connect with id arrays takes only {\"rule\": \"one_to_one\"}")
+		}
+	default:
+		return true, status.Errorf(status.TypeMismatch, "conn_spec: expects a rule name or an object, got %s", status.Describe(x))
+	}
+	synSpec, err := r.synSpec(m["syn_spec"])
+	if err != nil {
+		return true, err
+	}
+	return true, r.k.ConnectArrays(pre, post, synSpec)
 }
 
 func (r *Runner) callSimulate(v any) error {

@@ -4,7 +4,11 @@
 //
 // Parse turns the bytes into a File; Run executes it on a new kernel and writes the outputs (recorder
 // tables, GetStatus/GetConnections tables and run.json) to a Sink, which for the command line is an
-// output directory that appears only when the whole script has succeeded.
+// output directory that appears only when the whole script has succeeded. A Session runs the same
+// calls one by one on a kernel that lives on (nest-mpi serve, package serve), answering GetStatus
+// and GetConnections with values instead of files, plus the calls an interactive session needs; both
+// share one call table and one set of errors. Merging over MPI ranks is the kernel's
+// (GatherStatus, GatherConnections, GatherEvents).
 package netfile
 
 import (
