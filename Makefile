@@ -47,7 +47,7 @@ test-go:
 test-mpi:
 	for np in 2 4; do \
 	  NESTMPI_TEST_NP=$$np CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 ./comm/... || exit 1; \
-	  NESTMPI_TEST_NP=$$np CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 -run 'TestSplitInvariance|TestCheckpointAcrossSplits' ./kernel/ || exit 1; \
+	  NESTMPI_TEST_NP=$$np CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 -run 'TestSplitInvariance|TestCheckpointAcrossSplits|TestStopAgreedOverRanks' ./kernel/ || exit 1; \
 	done
 	CC=mpicc $(GO) test -tags mpi -timeout 10m -count=1 -run 'TestMPI' ./cmd/nest-mpi/
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/nest-mpi/nest-mpi/checkpoint"
@@ -208,4 +209,34 @@ func rebind(t testing.TB, k *Kernel, ncs []NodeCollection) []NodeCollection {
 		}
 	}
 	return out
+}
+
+// TestStopAtSliceBoundary: with the stop flag set, Simulate ends after the current slice with
+// ErrInterrupted; simulating the rest gives the events of an uninterrupted run.
+func TestStopAtSliceBoundary(t *testing.T) {
+	want := func() []any {
+		k := quietKernel(t, Params{"local_num_threads": 2})
+		recs := ckNetwork(t, k)
+		must(t, k.Simulate(50))
+		return ckOutputs(t, k, recs)
+	}()
+	k := quietKernel(t, Params{"local_num_threads": 2})
+	recs := ckNetwork(t, k)
+	var stop atomic.Bool
+	k.SetStop(&stop)
+	must(t, k.Simulate(10))
+	stop.Store(true)
+	err := k.Simulate(40)
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Simulate with the stop flag set: %v, want ErrInterrupted", err)
+	}
+	done := k.Time() - 10
+	if done <= 0 || done >= 40 {
+		t.Fatalf("stopped after %g ms of 40", done)
+	}
+	stop.Store(false)
+	must(t, k.Simulate(40-done))
+	if got := ckOutputs(t, k, recs); !reflect.DeepEqual(got, want) {
+		t.Fatal("the interrupted run, continued, differs from the uninterrupted one")
+	}
 }

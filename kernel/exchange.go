@@ -18,6 +18,10 @@ type exchange struct {
 	dests                  [][]uint16 // destination ranks of each local spike (views into the tables)
 }
 
+// stopBit marks a count of the exchange: its sender asks every rank to stop after this slice.
+// Counts are at most 2 × spikes per slice, far below it.
+const stopBit = 1 << 31
+
 func (k *Kernel) runExchange(spikes *[]spikeRec) error {
 	x, c := &k.exch, k.comm
 	p := c.Size()
@@ -32,8 +36,19 @@ func (k *Kernel) runExchange(spikes *[]spikeRec) error {
 			x.countsOut[r] += 2
 		}
 	}
+	if k.stopRequested() { // the request travels with the counts: every rank learns it now
+		for r := range x.countsOut {
+			x.countsOut[r] |= stopBit
+		}
+	}
 	if err := c.AlltoallUint32(x.countsOut, x.countsIn, 1); err != nil {
 		return err
+	}
+	for r, n := range x.countsIn {
+		if n&stopBit != 0 {
+			k.stopAgreed = true
+			x.countsIn[r] = n &^ stopBit
+		}
 	}
 	x.sendCounts, x.sendDispls = resizeInts(x.sendCounts, p), resizeInts(x.sendDispls, p)
 	x.recvCounts, x.recvDispls = resizeInts(x.recvCounts, p), resizeInts(x.recvDispls, p)

@@ -1,10 +1,12 @@
 package kernel
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/nest-mpi/nest-mpi/comm"
@@ -79,6 +81,12 @@ type Kernel struct {
 	connChanged  bool                      // connections or nodes changed since the presynaptic tables were built
 	sliceTo      int64                     // end (exclusive lag) of the steps the VPs are running now
 	updateVPFunc func(thread int)          // k.updateVP, bound once so that the pool call does not allocate
+
+	// stop, when set (by a signal handler), asks Run to stop at the next slice boundary;
+	// stopAgreed is set when some rank asked at this boundary (every rank learns it in the same
+	// exchange, so all stop after the same slice)
+	stop       *atomic.Bool
+	stopAgreed bool
 
 	timers    timers
 	lastPrint time.Time // when print_time last printed (see progressEvery)
@@ -440,6 +448,16 @@ func (c *Kernel) readDelays(r *status.Reader, k *Kernel) error {
 	c.minDelay, c.maxDelay = lo, hi
 	return nil
 }
+
+// ErrInterrupted is wrapped by the error of a Run that stopped because SetStop's flag was set.
+var ErrInterrupted = errors.New("interrupted")
+
+// SetStop installs a flag that a signal handler may set: Run then stops at the next slice
+// boundary, the same one on every rank, and returns an error wrapping ErrInterrupted. The
+// kernel stays usable: the time is that boundary, and a later Run continues from it.
+func (k *Kernel) SetStop(flag *atomic.Bool) { k.stop = flag }
+
+func (k *Kernel) stopRequested() bool { return k.stop != nil && k.stop.Load() }
 
 // Resolution returns h in ms.
 func (k *Kernel) Resolution() float64 { return k.grid.H() }

@@ -3,12 +3,14 @@
 package kernel_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/nest-mpi/nest-mpi/comm"
@@ -314,4 +316,44 @@ func sharedTempDir(t *testing.T, c comm.Communicator) string {
 		}
 	})
 	return dir
+}
+
+// TestStopAgreedOverRanks: a stop requested on the last rank only stops every rank after the
+// same slice, with ErrInterrupted, and the run continues to the uninterrupted events.
+func TestStopAgreedOverRanks(t *testing.T) {
+	world := mpitest.Comm()
+	want := func() []kernel.Params {
+		k := newTestKernel(t, world, 1)
+		defer k.Close()
+		recs, err := eiNetwork(k)
+		mustDo(t, err)
+		mustDo(t, k.Simulate(60))
+		return gatherAll(t, k, recs)
+	}()
+	k := newTestKernel(t, world, 1)
+	defer k.Close()
+	recs, err := eiNetwork(k)
+	mustDo(t, err)
+	var stop atomic.Bool
+	k.SetStop(&stop)
+	mustDo(t, k.Simulate(10))
+	if world.Rank() == world.Size()-1 {
+		stop.Store(true)
+	}
+	err = k.Simulate(50)
+	if !errors.Is(err, kernel.ErrInterrupted) {
+		t.Fatalf("rank %d: %v, want ErrInterrupted", world.Rank(), err)
+	}
+	times := []float64{k.Time()}
+	lo := []float64{-k.Time()}
+	mustDo(t, world.AllreduceFloat64(times, times, comm.Max))
+	mustDo(t, world.AllreduceFloat64(lo, lo, comm.Max))
+	if times[0] != -lo[0] {
+		t.Fatalf("ranks stopped at different times (%g to %g ms)", -lo[0], times[0])
+	}
+	stop.Store(false)
+	mustDo(t, k.Simulate(60-k.Time()))
+	if got := gatherAll(t, k, recs); !reflect.DeepEqual(got, want) {
+		t.Fatal("the interrupted run, continued, differs from the uninterrupted one")
+	}
 }

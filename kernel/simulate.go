@@ -194,6 +194,16 @@ func (k *Kernel) Run(t float64) error {
 			}
 			k.clock += k.minDelay
 			k.from = 0
+			if k.comm.Size() == 1 && k.stopRequested() {
+				k.stopAgreed = true
+			}
+			if k.stopAgreed && toDo > 0 {
+				k.stopAgreed = false
+				k.flushScreen()
+				k.timers.simulate += time.Since(start)
+				return fmt.Errorf("Simulate stopped at %g ms: %w", k.Time(), ErrInterrupted)
+			}
+			k.stopAgreed = false
 		} else {
 			k.from = to
 		}
