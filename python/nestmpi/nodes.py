@@ -325,16 +325,15 @@ class SynapseCollection:
         return _json(result) if output == "json" else result
 
     def set(self, params=None, **kwargs):
-        """Sets parameters of all these connections to one value each (set(weight=2.0))."""
+        """Sets parameters of these connections: set(weight=2.0) for all, set(weight=[...]) with one
+        value per connection (in the order of get), or a list of dictionaries, one per connection."""
         if params is not None and kwargs:
             raise TypeError("set takes a dictionary or keyword arguments, not both")
         params = kwargs if params is None else params
         if isinstance(params, (list, tuple)):
-            raise NotImplementedError("SynapseCollection.set with a list of dictionaries is not supported by nestmpi")
-        for key, v in params.items():
-            if isinstance(v, (list, tuple)) or (_np is not None and isinstance(v, _np.ndarray)):
-                raise NotImplementedError("SynapseCollection.set with one value per connection (%s) is not "
-                                          "supported by nestmpi; give one value for all" % key)
+            params = _columns(params)
+        if not isinstance(params, dict):
+            raise NESTErrors.TypeMismatch("set takes a dictionary or a list of dictionaries", call="set")
         arg = dict(self._filter)
         arg["params"] = params
         _session.server().call("SetConnections", arg, "set")
@@ -346,6 +345,18 @@ class SynapseCollection:
 
     def __setattr__(self, name, value):
         self.set({name: value})
+
+
+def _columns(dicts):
+    """Turns a list of dictionaries (one per connection) into lists by key."""
+    if not all(isinstance(d, dict) for d in dicts):
+        raise NESTErrors.TypeMismatch("a list of parameters holds dictionaries", call="set")
+    keys = {k for d in dicts for k in d}
+    missing = [k for k in keys if any(k not in d for d in dicts)]
+    if missing:
+        raise NESTErrors.BadProperty("every dictionary must set the same keys (%s is missing in some)"
+                                     % ", ".join(sorted(missing)), call="set")
+    return {k: [d[k] for d in dicts] for k in sorted(keys)}
 
 
 def _tolist(col):

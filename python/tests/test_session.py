@@ -146,8 +146,13 @@ class Session(unittest.TestCase):
         self.assertEqual(list(frame.delay), [1.0, 1.5, 2.0, 2.5])
         conns.set(weight=2.5)
         self.assertEqual(conns.get("weight"), [2.5] * 4)
-        with self.assertRaises(NotImplementedError):
-            conns.set(weight=[1.0, 2.0, 3.0, 4.0])
+        conns.set(weight=np.array([4.0, 3.0, 2.0, 1.0]))
+        self.assertEqual(conns.weight, [4.0, 3.0, 2.0, 1.0])
+        conns.set([{"weight": 1.0, "delay": 2.0}] * 2 + [{"weight": 5.0, "delay": 3.0}] * 2)
+        self.assertEqual(conns.get(["weight", "delay"]), {"weight": [1.0, 1.0, 5.0, 5.0], "delay": [2.0, 2.0, 3.0, 3.0]})
+        with self.assertRaises(Errors.DimensionMismatch):
+            conns.set(weight=[1.0, 2.0])
+        self.assertEqual(conns.weight, [1.0, 1.0, 5.0, 5.0])
         one = nest.GetConnections(pre[0], post[0], "stdp_synapse")
         self.assertEqual(one.get("weight"), 5.0)
         self.assertEqual(one.get()["synapse_model"], "stdp_synapse")
