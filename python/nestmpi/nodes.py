@@ -238,7 +238,25 @@ def _status(nodes, keys):
     arg = {"nodes": nodes._ref()}
     if keys:
         arg["keys"] = keys
-    return _session.server().call("GetStatus", arg, "GetStatus")
+    return [node_values(d) for d in _session.server().call("GetStatus", arg, "GetStatus")]
+
+
+# Parameters whose value is a set of nodes (a weight_recorder's senders and targets, a synapse
+# model's weight_recorder): PyNEST gives them as NodeCollections.
+_NODE_KEYS = ("senders", "targets", "weight_recorder")
+
+
+def node_values(d):
+    """Replaces node-valued parameters of a status dictionary by NodeCollections."""
+    for key in _NODE_KEYS:
+        v = d.get(key)
+        if v is None or isinstance(v, dict):
+            continue
+        if isinstance(v, int):
+            d[key] = NodeCollection([v]) if v > 0 else NodeCollection()
+        elif _np is not None and isinstance(v, _np.ndarray) or isinstance(v, list):
+            d[key] = NodeCollection([int(x) for x in v])
+    return d
 
 
 def _set_status(nodes, params, call):

@@ -119,6 +119,16 @@ class Session(unittest.TestCase):
         with self.assertRaises(Errors.InvalidNodeCollection):
             old.get("V_m")
 
+    def test_node_valued_parameters(self):
+        n = nest.Create("iaf_psc_alpha", 30)
+        wr = nest.Create("weight_recorder", params={"senders": n[0:20]})
+        self.assertEqual(wr.senders, n[0:20])
+        wr.set(targets=n[5:25])
+        self.assertEqual(wr.get("targets"), n[5:25])
+        nest.CopyModel("stdp_synapse", "stdp_rec", {"weight_recorder": wr})
+        self.assertEqual(nest.GetDefaults("stdp_rec", "weight_recorder"), wr)
+        self.assertEqual(len(nest.GetDefaults("stdp_synapse")["weight_recorder"]), 0)
+
     def test_random_parameters(self):
         n = nest.Create("iaf_psc_alpha", 200, params={
             "V_m": nest.math.redraw(nest.random.normal(-65.0, 5.0), min=-70.0, max=-60.0)})
