@@ -314,6 +314,12 @@ class SynapseCollection:
     def __repr__(self):
         return "SynapseCollection(size=%d)" % len(self)
 
+    def __iter__(self):
+        raise NotImplementedError("iterating over a SynapseCollection is not supported by nestmpi; use get()")
+
+    def __getitem__(self, key):
+        raise NotImplementedError("indexing a SynapseCollection is not supported by nestmpi; use get()")
+
     def get(self, keys=None, output=""):
         """Connection parameters: get() all keys, get("weight") one (a list, or a value for one
         connection), get(["source", "weight"]) a dictionary of lists; output="pandas" gives a
