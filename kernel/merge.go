@@ -448,20 +448,7 @@ func elementAt(col any, i int) any {
 // target and model live on one VP (the target's), so the stable sort keeps their storage order,
 // which does not depend on the split into ranks and threads.
 func (t *ConnTable) sort() {
-	perm := make([]int, t.Len())
-	for i := range perm {
-		perm[i] = i
-	}
-	sort.SliceStable(perm, func(a, b int) bool {
-		x, y := perm[a], perm[b]
-		if t.Source[x] != t.Source[y] {
-			return t.Source[x] < t.Source[y]
-		}
-		if t.Target[x] != t.Target[y] {
-			return t.Target[x] < t.Target[y]
-		}
-		return t.Model[x] < t.Model[y]
-	})
+	perm := t.order()
 	if slices.IsSorted(perm) {
 		return
 	}
@@ -480,6 +467,25 @@ func (t *ConnTable) sort() {
 			t.Columns[j] = permuted(x, perm)
 		}
 	}
+}
+
+// order returns the stable sort permutation of the rows: order()[i] is the row at position i.
+func (t *ConnTable) order() []int {
+	perm := make([]int, t.Len())
+	for i := range perm {
+		perm[i] = i
+	}
+	sort.SliceStable(perm, func(a, b int) bool {
+		x, y := perm[a], perm[b]
+		if t.Source[x] != t.Source[y] {
+			return t.Source[x] < t.Source[y]
+		}
+		if t.Target[x] != t.Target[y] {
+			return t.Target[x] < t.Target[y]
+		}
+		return t.Model[x] < t.Model[y]
+	})
+	return perm
 }
 
 func permuted[T any](xs []T, perm []int) []T {
@@ -527,4 +533,77 @@ func decodeConnTable(p []byte) (*ConnTable, error) {
 		return nil, errShortWire
 	}
 	return t, nil
+}
+
+// SetConnections sets parameters of the connections GatherConnections(f) lists (collective).
+// Each value is a number for all of them or a list with one number per connection in
+// GatherConnections' order (source, target, synapse model), however the connections are spread
+// over ranks and threads.
+func (k *Kernel) SetConnections(f ConnFilter, p Params) error {
+	sc, err := k.GetConnections(f)
+	var local *ConnTable
+	if err == nil {
+		local, err = k.connBlock(ConnFilter{Source: f.Source, Target: f.Target, SynapseModel: f.SynapseModel}, []string{"source"})
+	}
+	if err := k.Agree(err); err != nil {
+		return err
+	}
+	mine, total, err := k.globalPositions(local)
+	if err != nil {
+		return err
+	}
+	lp := make(Params, len(p))
+	for key, v := range p {
+		if x, err := status.ToFloat(v); err == nil {
+			lp[key] = x
+			continue
+		}
+		xs, err := status.ToFloats(v)
+		if err != nil {
+			return k.Agree(status.Errorf(status.TypeMismatch, "SetStatus of connections: %s must be a number or a list of numbers, got %s", key, status.Describe(v)))
+		}
+		if len(xs) != total {
+			return k.Agree(status.Errorf(status.DimensionMismatch, "SetStatus of connections: %s has %d values for %d connections", key, len(xs), total))
+		}
+		col := make([]float64, len(mine))
+		for i, pos := range mine {
+			col[i] = xs[pos]
+		}
+		lp[key] = col
+	}
+	return k.Agree(sc.Set(lp))
+}
+
+// globalPositions returns, for each of this rank's connections in local order, its position in
+// the merged, sorted table of all ranks, and the number of connections of all ranks (collective).
+func (k *Kernel) globalPositions(local *ConnTable) ([]int, int, error) {
+	blocks := []*ConnTable{local}
+	if k.comm.Size() > 1 {
+		only := &ConnTable{Source: local.Source, Target: local.Target, Model: local.Model}
+		parts, err := gatherBytes(k.comm, only.encode())
+		if err != nil {
+			return nil, 0, status.Errorf(status.InternalError, "gathering connections: %v", err)
+		}
+		blocks = blocks[:0]
+		for rank, p := range parts {
+			b, err := decodeConnTable(p)
+			if err != nil {
+				return nil, 0, status.Errorf(status.InternalError, "connections of rank %d: %v", rank, err)
+			}
+			blocks = append(blocks, b)
+		}
+	}
+	off := 0
+	for r := 0; r < k.comm.Rank() && k.comm.Size() > 1; r++ {
+		off += blocks[r].Len()
+	}
+	all := concatTables(blocks, nil)
+	perm := all.order()
+	mine := make([]int, local.Len())
+	for pos, idx := range perm {
+		if idx >= off && idx < off+local.Len() {
+			mine[idx-off] = pos
+		}
+	}
+	return mine, all.Len(), nil
 }

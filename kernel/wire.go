@@ -30,6 +30,7 @@ const (
 	tagList
 	tagDict
 	tagText
+	tagStringTable // a []string as its distinct strings and one index per element
 )
 
 // textValue is a value the codec carried as text (it formats as a quoted string, as a
@@ -91,6 +92,9 @@ func appendValue(buf []byte, v any) []byte {
 		}
 		return buf
 	case []string:
+		if len(x) > 16 {
+			return appendStringTable(buf, x)
+		}
 		buf = binary.AppendUvarint(append(buf, tagStrings), uint64(len(x)))
 		for _, s := range x {
 			buf = appendStr(buf, s)
@@ -121,6 +125,51 @@ func appendValue(buf []byte, v any) []byte {
 		return buf
 	}
 	return appendStr(append(buf, tagText), fmt.Sprint(v))
+}
+
+// appendStringTable writes a long []string (a column of synapse model names, say) as its
+// distinct strings, then one index per element.
+func appendStringTable(buf []byte, x []string) []byte {
+	index := map[string]uint64{}
+	var table []string
+	idx := make([]uint64, len(x))
+	for i, s := range x {
+		j, ok := index[s]
+		if !ok {
+			j = uint64(len(table))
+			index[s] = j
+			table = append(table, s)
+		}
+		idx[i] = j
+	}
+	buf = binary.AppendUvarint(append(buf, tagStringTable), uint64(len(table)))
+	for _, s := range table {
+		buf = appendStr(buf, s)
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(x)))
+	for _, j := range idx {
+		buf = binary.AppendUvarint(buf, j)
+	}
+	return buf
+}
+
+func (r *wireReader) stringTable() ([]string, error) {
+	table, err := readSlice(r, 1, (*wireReader).str)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := readSlice(r, 1, (*wireReader).uvarint)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(idx))
+	for i, j := range idx {
+		if j >= uint64(len(table)) {
+			return nil, errShortWire
+		}
+		out[i] = table[j]
+	}
+	return out, nil
 }
 
 func boolByte(b bool) byte {
@@ -222,6 +271,8 @@ func (r *wireReader) value() (any, error) {
 		return readSlice(r, 1, (*wireReader).uvarint)
 	case tagStrings:
 		return readSlice(r, 1, (*wireReader).str)
+	case tagStringTable:
+		return r.stringTable()
 	case tagBools:
 		return readSlice(r, 1, func(r *wireReader) (bool, error) { b, err := r.byte(); return b == 1, err })
 	case tagList:

@@ -25,6 +25,7 @@ func TestWireRoundTrip(t *testing.T) {
 		{"[]int becomes []int64", []int{3, 4}, []int64{3, 4}},
 		{"uints", []uint64{1, 2}, nil},
 		{"strings", []string{"a", ""}, nil},
+		{"long strings", []string{"static_synapse", "e_syn", "static_synapse", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "e_syn", "static_synapse"}, nil},
 		{"bool list", []bool{true, false}, nil},
 		{"dict", map[string]any{"events": map[string]any{"times": []float64{1}, "senders": []int64{2}}, "n": int64(1)}, nil},
 		{"empty", []float64{}, nil},

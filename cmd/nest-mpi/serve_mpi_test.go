@@ -24,7 +24,9 @@ var serveCalls = []string{
 	`{"Connect": {"pre": [1, 2, 3, 4], "post": [5]}}`,
 	`{"Simulate": 100.0}`,
 	`{"GetStatus": {"nodes": [5], "keys": ["n_events", "events"]}}`,
-	`{"GetConnections": {"keys": ["source", "target", "weight"]}}`,
+	`{"SetConnections": {"synapse_model": "static_synapse", "params": {"weight": [9, 8, 7, 6, 5, 4, 3, 2, 1], "delay": 2.0}}}`,
+	`{"SetConnections": {"params": {"weight": [1.0, 2.0]}}}`,
+	`{"GetConnections": {"keys": ["source", "target", "weight", "delay"]}}`,
 	`{"GetConnections": {"source": [1], "keys": ["source", "target", "synapse_id", "synapse_model", "port", "delay", "weight"]}}`,
 	`{"GetKernelStatus": {"keys": ["num_connections", "biological_time", "network_size"]}}`,
 }

@@ -183,8 +183,8 @@ func (s *Session) getConnections(v any) (any, error) {
 	return map[string]any{"keys": t.Keys, "columns": cols, "n": int64(t.Len())}, nil
 }
 
-// setConnections sets parameters of the connections GetConnections selects with the same filter.
-// Values are scalars: a list with one value per connection is refused (NotImplemented).
+// setConnections sets parameters of the connections GetConnections selects with the same filter:
+// a number for all of them or a list with one number per connection in GetConnections' order.
 func (s *Session) setConnections(v any) (any, error) {
 	m, err := object(v, "SetConnections", "source", "target", "synapse_model", "params")
 	if err != nil {
@@ -198,16 +198,7 @@ func (s *Session) setConnections(v any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	for key, val := range p {
-		if _, err := status.ToFloat(val); err != nil {
-			return nil, status.Errorf(status.NotImplemented, "SetConnections: %s: only a single number for all connections is supported, got %s", key, status.Describe(val))
-		}
-	}
-	sc, err := s.r.k.GetConnections(f)
-	if err != nil {
-		return nil, err
-	}
-	return nil, sc.Set(p)
+	return nil, s.r.k.SetConnections(f, p)
 }
 
 // getKernelStatus answers the kernel status (num_connections and local_spike_counter summed over

@@ -12,7 +12,9 @@
 // status 0). Besides the network-file calls (SetKernelStatus, Create, CopyModel, SetDefaults,
 // SetStatus, Connect, Simulate, ResetKernel, GetStatus, GetConnections), a session answers
 // GetKernelStatus {"keys"}, GetDefaults {"model", "keys"}, Models {}, Prepare {}, Run (ms),
-// Cleanup {}, SetConnections {"source", "target", "synapse_model", "params"} and help {"model"}.
+// Cleanup {}, SetConnections {"source", "target", "synapse_model", "params"} (each parameter a
+// number for all connections or a list with one number per connection in GetConnections' order)
+// and help {"model"}.
 // Node references are lists of node ids (or the other network-file forms); Connect's pre and post
 // may be {"ids": [...]} for NEST's array connection (ids may repeat, one_to_one).
 //

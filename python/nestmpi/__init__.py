@@ -153,12 +153,13 @@ def Models(mtype="all", sel=None):
 def GetDefaults(model, keys=None, output=""):
     """Returns a model's defaults: a dictionary, one value (keys a string) or a tuple."""
     _model_name(model, "GetDefaults")
+    from .nodes import node_values
     if keys is None:
-        d = _call("GetDefaults", {"model": model})
+        d = node_values(_call("GetDefaults", {"model": model}))
     elif isinstance(keys, str):
-        return _call("GetDefaults", {"model": model, "keys": [keys]})[keys]
+        return node_values(_call("GetDefaults", {"model": model, "keys": [keys]}))[keys]
     elif isinstance(keys, (list, tuple)):
-        d = _call("GetDefaults", {"model": model, "keys": list(keys)})
+        d = node_values(_call("GetDefaults", {"model": model, "keys": list(keys)}))
         return tuple(d[k] for k in keys)
     else:
         raise NESTErrors.TypeMismatch("keys is a string or a list of strings", call="GetDefaults")

@@ -238,7 +238,25 @@ def _status(nodes, keys):
     arg = {"nodes": nodes._ref()}
     if keys:
         arg["keys"] = keys
-    return _session.server().call("GetStatus", arg, "GetStatus")
+    return [node_values(d) for d in _session.server().call("GetStatus", arg, "GetStatus")]
+
+
+# Parameters whose value is a set of nodes (a weight_recorder's senders and targets, a synapse
+# model's weight_recorder): PyNEST gives them as NodeCollections.
+_NODE_KEYS = ("senders", "targets", "weight_recorder")
+
+
+def node_values(d):
+    """Replaces node-valued parameters of a status dictionary by NodeCollections."""
+    for key in _NODE_KEYS:
+        v = d.get(key)
+        if v is None or isinstance(v, dict):
+            continue
+        if isinstance(v, int):
+            d[key] = NodeCollection([v]) if v > 0 else NodeCollection()
+        elif _np is not None and isinstance(v, _np.ndarray) or isinstance(v, list):
+            d[key] = NodeCollection([int(x) for x in v])
+    return d
 
 
 def _set_status(nodes, params, call):
@@ -296,6 +314,12 @@ class SynapseCollection:
     def __repr__(self):
         return "SynapseCollection(size=%d)" % len(self)
 
+    def __iter__(self):
+        raise NotImplementedError("iterating over a SynapseCollection is not supported by nestmpi; use get()")
+
+    def __getitem__(self, key):
+        raise NotImplementedError("indexing a SynapseCollection is not supported by nestmpi; use get()")
+
     def get(self, keys=None, output=""):
         """Connection parameters: get() all keys, get("weight") one (a list, or a value for one
         connection), get(["source", "weight"]) a dictionary of lists; output="pandas" gives a
@@ -325,16 +349,15 @@ class SynapseCollection:
         return _json(result) if output == "json" else result
 
     def set(self, params=None, **kwargs):
-        """Sets parameters of all these connections to one value each (set(weight=2.0))."""
+        """Sets parameters of these connections: set(weight=2.0) for all, set(weight=[...]) with one
+        value per connection (in the order of get), or a list of dictionaries, one per connection."""
         if params is not None and kwargs:
             raise TypeError("set takes a dictionary or keyword arguments, not both")
         params = kwargs if params is None else params
         if isinstance(params, (list, tuple)):
-            raise NotImplementedError("SynapseCollection.set with a list of dictionaries is not supported by nestmpi")
-        for key, v in params.items():
-            if isinstance(v, (list, tuple)) or (_np is not None and isinstance(v, _np.ndarray)):
-                raise NotImplementedError("SynapseCollection.set with one value per connection (%s) is not "
-                                          "supported by nestmpi; give one value for all" % key)
+            params = _columns(params)
+        if not isinstance(params, dict):
+            raise NESTErrors.TypeMismatch("set takes a dictionary or a list of dictionaries", call="set")
         arg = dict(self._filter)
         arg["params"] = params
         _session.server().call("SetConnections", arg, "set")
@@ -346,6 +369,18 @@ class SynapseCollection:
 
     def __setattr__(self, name, value):
         self.set({name: value})
+
+
+def _columns(dicts):
+    """Turns a list of dictionaries (one per connection) into lists by key."""
+    if not all(isinstance(d, dict) for d in dicts):
+        raise NESTErrors.TypeMismatch("a list of parameters holds dictionaries", call="set")
+    keys = {k for d in dicts for k in d}
+    missing = [k for k in keys if any(k not in d for d in dicts)]
+    if missing:
+        raise NESTErrors.BadProperty("every dictionary must set the same keys (%s is missing in some)"
+                                     % ", ".join(sorted(missing)), call="set")
+    return {k: [d[k] for d in dicts] for k in sorted(keys)}
 
 
 def _tolist(col):

@@ -119,6 +119,16 @@ class Session(unittest.TestCase):
         with self.assertRaises(Errors.InvalidNodeCollection):
             old.get("V_m")
 
+    def test_node_valued_parameters(self):
+        n = nest.Create("iaf_psc_alpha", 30)
+        wr = nest.Create("weight_recorder", params={"senders": n[0:20]})
+        self.assertEqual(wr.senders, n[0:20])
+        wr.set(targets=n[5:25])
+        self.assertEqual(wr.get("targets"), n[5:25])
+        nest.CopyModel("stdp_synapse", "stdp_rec", {"weight_recorder": wr})
+        self.assertEqual(nest.GetDefaults("stdp_rec", "weight_recorder"), wr)
+        self.assertEqual(len(nest.GetDefaults("stdp_synapse")["weight_recorder"]), 0)
+
     def test_random_parameters(self):
         n = nest.Create("iaf_psc_alpha", 200, params={
             "V_m": nest.math.redraw(nest.random.normal(-65.0, 5.0), min=-70.0, max=-60.0)})
@@ -146,8 +156,13 @@ class Session(unittest.TestCase):
         self.assertEqual(list(frame.delay), [1.0, 1.5, 2.0, 2.5])
         conns.set(weight=2.5)
         self.assertEqual(conns.get("weight"), [2.5] * 4)
-        with self.assertRaises(NotImplementedError):
-            conns.set(weight=[1.0, 2.0, 3.0, 4.0])
+        conns.set(weight=np.array([4.0, 3.0, 2.0, 1.0]))
+        self.assertEqual(conns.weight, [4.0, 3.0, 2.0, 1.0])
+        conns.set([{"weight": 1.0, "delay": 2.0}] * 2 + [{"weight": 5.0, "delay": 3.0}] * 2)
+        self.assertEqual(conns.get(["weight", "delay"]), {"weight": [1.0, 1.0, 5.0, 5.0], "delay": [2.0, 2.0, 3.0, 3.0]})
+        with self.assertRaises(Errors.DimensionMismatch):
+            conns.set(weight=[1.0, 2.0])
+        self.assertEqual(conns.weight, [1.0, 1.0, 5.0, 5.0])
         one = nest.GetConnections(pre[0], post[0], "stdp_synapse")
         self.assertEqual(one.get("weight"), 5.0)
         self.assertEqual(one.get()["synapse_model"], "stdp_synapse")
