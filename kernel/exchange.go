@@ -55,8 +55,9 @@ func (k *Kernel) runExchange(spikes *[]spikeRec) error {
 	x.fill = resizeInts(x.fill, p)
 	sendTotal, recvTotal := 0, 0
 	for r := 0; r < p; r++ {
-		x.sendCounts[r], x.sendDispls[r], x.fill[r] = int(x.countsOut[r]), sendTotal, sendTotal
-		sendTotal += int(x.countsOut[r])
+		n := int(x.countsOut[r] &^ stopBit)
+		x.sendCounts[r], x.sendDispls[r], x.fill[r] = n, sendTotal, sendTotal
+		sendTotal += n
 		x.recvCounts[r], x.recvDispls[r] = int(x.countsIn[r]), recvTotal
 		recvTotal += int(x.countsIn[r])
 	}
