@@ -85,6 +85,11 @@ Usage:
       Run a network file (a PyNEST script as JSON). Outputs go to DIR (default out/<file name>):
       <name>.csv for each recorder named with "as", the GetStatus/GetConnections tables and
       run.json. DIR is only written when the whole script succeeds.
+  nest-mpi jobscript FILE --nodes N --tasks-per-node R --threads T [--out DIR] [--time HH:MM:SS]
+          [--partition P] [--account A] [--mem auto|SIZE] [--launcher srun|mpirun] [--no-slurm]
+          [--binary PATH] [--job-name NAME] [--checkpoint-dir DIR]
+      Write a Slurm job script (or with --no-slurm a bash script for mpirun) that runs FILE with the
+      MPI build on N nodes x R ranks x T threads.
   nest-mpi models [--long]
       List every model (neurons, devices, synapses).
   nest-mpi help MODEL
@@ -104,6 +109,8 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "run":
 		return cmdRun(c, rest, stdout, stderr)
+	case "jobscript":
+		return cmdJobscript(rest, out)
 	case "models":
 		return cmdModels(rest, out)
 	case "help", "-h", "--help":
