@@ -194,6 +194,9 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	if err := launchChecks(c, f.threads, stderr); err != nil {
+		return err
+	}
 	nf, err := netfile.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
