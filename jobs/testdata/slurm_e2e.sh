@@ -9,7 +9,10 @@
 #      as a local run of the same network with --threads 2 (the same 2 virtual processes);
 #   2. a job whose run fails (a broken network file) makes sbatch --wait exit non-zero, with both
 #      launchers;
-#   3. the build without MPI started by srun with 2 tasks refuses and names the MPI build.
+#   3. the build without MPI started by srun with 2 tasks refuses and names the MPI build, and 2
+#      threads per rank on 1 CPU per task give one warning;
+#   4. the pre-timeout SIGUSR1 reaches both ranks with both launchers (a stand-in for the binary
+#      records it: the signal's handling in nest-mpi itself belongs to checkpointing).
 # The daemons it started are stopped and the folder removed on every exit; every wait has a
 # timeout. Needs root, slurm-wlm, munge, OpenMPI, bin/nest-mpi and bin/nest-mpi-mpi.
 set -euo pipefail
@@ -160,6 +163,51 @@ same_outputs() {
   grep -q '"num_processes": *2' "$dir/run.json" || fail "$dir/run.json: not 2 ranks"
 }
 
+# signal_job LAUNCHER: a job whose ranks are a stand-in that records SIGUSR1 receives the signal
+# Slurm sends before the time limit on every rank: srun's tasks from Slurm directly (scancel
+# --signal, as --signal=USR1@120 does), mpirun's ranks through the batch shell's trap (scancel
+# --batch, as --signal=B:USR1@120 does).
+signal_job() {
+  local launcher=$1 dir=$tmp/sig-$1 id r
+  mkdir -p "$dir/marks" "$tmp/submit"
+  cat >"$dir/stand-in" <<STANDIN
+#!/bin/bash
+r=\${OMPI_COMM_WORLD_RANK:-\$SLURM_PROCID}
+trap 'echo USR1 >"$dir/marks/usr1.\$r"; exit 0' USR1
+touch "$dir/marks/started.\$r"
+for i in \$(seq 600); do sleep 0.1; done
+exit 3
+STANDIN
+  chmod +x "$dir/stand-in"
+  "$bin/nest-mpi" jobscript "$net" --nodes 1 --tasks-per-node 2 --threads 1 --launcher "$launcher" \
+    --binary "$dir/stand-in" --job-name "sig-$launcher" --out "$dir/out" >"$dir/job.sh" || fail "jobscript for sig-$launcher"
+  id=$(cd "$tmp/submit" && timeout 30 sbatch --parsable "$dir/job.sh") || fail "sbatch sig-$launcher"
+  wait_for 30 "both ranks of sig-$launcher to start" test -e "$dir/marks/started.0" -a -e "$dir/marks/started.1"
+  if [ "$launcher" = srun ]; then
+    timeout 10 scancel --signal=USR1 "$id"
+  else
+    timeout 10 scancel --batch --signal=USR1 "$id"
+  fi
+  wait_for 30 "sig-$launcher to end" job_ended "$id"
+  for r in 0 1; do
+    [ -e "$dir/marks/usr1.$r" ] || fail "sig-$launcher: rank $r did not receive SIGUSR1: $(cat "$dir"/*.err)"
+  done
+  timeout 10 scontrol show job "$id" | grep -q " ExitCode=0:0" || fail "sig-$launcher: $(scontrol show job "$id" | grep -o 'ExitCode=[^ ]*')"
+}
+
+job_ended() { [ -z "$(timeout 5 squeue -h -j "$1" 2>/dev/null)" ]; }
+
+# wait_for SECONDS WHAT COMMAND...: polls COMMAND every 0.2 s until it succeeds.
+wait_for() {
+  local n=$(($1 * 5)) what=$2
+  shift 2
+  for _ in $(seq "$n"); do
+    "$@" && return 0
+    sleep 0.2
+  done
+  fail "timed out waiting for $what"
+}
+
 start_munge
 write_conf
 start_slurm
@@ -191,4 +239,16 @@ fi
 grep -q "bin/nest-mpi-mpi (make build-mpi)" <<<"$out" || fail "the refusal does not name the MPI build: $out"
 [ ! -e "$tmp/refused" ] || fail "the refused run wrote outputs"
 say "build without MPI under srun -n 2: refused"
+
+if ! out=$(cd "$tmp/submit" && timeout 60 srun --ntasks 2 --cpus-per-task 1 "$bin/nest-mpi-mpi" run "$net" --threads 2 --quiet --out "$tmp/over" 2>&1); then
+  fail "srun -n 2 -c 1 of the MPI build with --threads 2: $out"
+fi
+[ "$(grep -c "warning: 2 threads per rank but Slurm granted 1 CPUs per task" <<<"$out")" = 1 ] ||
+  fail "no single oversubscription warning: $out"
+say "2 threads per rank on 1 CPU per task: one warning"
+
+for launcher in srun mpirun; do
+  signal_job "$launcher"
+  say "$launcher job: the signal reached both ranks"
+done
 say "PASS"
