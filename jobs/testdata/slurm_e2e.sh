@@ -12,7 +12,8 @@
 #   3. the build without MPI started by srun with 2 tasks refuses and names the MPI build, and 2
 #      threads per rank on 1 CPU per task give one warning;
 #   4. the pre-timeout SIGUSR1 reaches both ranks with both launchers (a stand-in for the binary
-#      records it: the signal's handling in nest-mpi itself belongs to checkpointing).
+#      records it: the signal's handling in nest-mpi itself belongs to checkpointing);
+#   5. the plain mpirun script (--no-slurm), run with bash outside the cluster, gives the same bytes.
 # The daemons it started are stopped and the folder removed on every exit; every wait has a
 # timeout. Needs root, slurm-wlm, munge, OpenMPI, bin/nest-mpi and bin/nest-mpi-mpi.
 set -euo pipefail
@@ -251,4 +252,11 @@ for launcher in srun mpirun; do
   signal_job "$launcher"
   say "$launcher job: the signal reached both ranks"
 done
+mkdir -p "$tmp/plain"
+"$bin/nest-mpi" jobscript "$net" --nodes 1 --tasks-per-node 2 --threads 1 --no-slurm --out "$tmp/plain/out" \
+  >"$tmp/plain/job.sh" || fail "jobscript --no-slurm"
+(cd "$tmp/submit" && env -u SLURM_CONF timeout 60 bash "$tmp/plain/job.sh" >"$tmp/plain/log" 2>&1) ||
+  fail "the plain mpirun script: $(cat "$tmp/plain/log")"
+same_outputs "$tmp/plain/out"
+say "plain mpirun script (--no-slurm), run with bash: the same bytes as the local run"
 say "PASS"
