@@ -100,7 +100,7 @@ Usage:
 
 func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return &usageError{"no command given (run, models, help, version)"}
+		return &usageError{"no command given (run, jobscript, models, help, version)"}
 	}
 	out := stdout
 	if c.Rank() != 0 {
@@ -129,7 +129,7 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(out, versionString(c))
 		return nil
 	default:
-		return &usageError{fmt.Sprintf("unknown command %q (run, models, help, version)", cmd)}
+		return &usageError{fmt.Sprintf("unknown command %q (run, jobscript, models, help, version)", cmd)}
 	}
 }
 
