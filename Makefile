@@ -1,5 +1,5 @@
 # nest-mpi: `make run` runs the main job, `make test` runs every test (installing OpenMPI when
-# missing and running the MPI tests under mpirun).
+# missing and running the MPI tests under mpirun, and the Slurm test on a one-node cluster).
 
 GO      ?= go
 BIN     := bin
@@ -10,7 +10,7 @@ export OMPI_MCA_rmaps_base_oversubscribe := 1
 
 PYTHON  ?= python3
 
-.PHONY: all build build-mpi run test test-go test-mpi test-python mpi-deps lint bench bench-mpi bench-python clean
+.PHONY: all build build-mpi run test test-go test-mpi test-python test-slurm mpi-deps slurm-deps lint bench bench-mpi bench-python clean
 
 all: build
 
@@ -33,7 +33,13 @@ mpi-deps:
 	  echo "installing OpenMPI (libopenmpi-dev openmpi-bin)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libopenmpi-dev openmpi-bin >/dev/null; }
 
-test: mpi-deps lint test-go test-mpi test-python
+# Installs Slurm and MUNGE from Debian's packages when missing (for test-slurm).
+slurm-deps:
+	@command -v slurmctld >/dev/null 2>&1 && command -v munged >/dev/null 2>&1 || { \
+	  echo "installing Slurm (slurm-wlm munge)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null; }
+
+test: mpi-deps lint test-go test-mpi test-python test-slurm
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
@@ -56,6 +62,11 @@ test-mpi:
 test-python: build
 	@if command -v mpicc >/dev/null 2>&1; then CC=mpicc $(GO) build -tags mpi -o $(BIN)/nest-mpi-mpi ./cmd/nest-mpi; fi
 	cd python/tests && $(PYTHON) -m unittest discover -v
+
+# A one-node Slurm cluster started as root in a temporary folder: job scripts from `nest-mpi
+# jobscript` (srun --mpi=pmix and mpirun) give the bytes of a local run; a failing run fails its job.
+test-slurm: slurm-deps build build-mpi
+	timeout 300 bash jobs/testdata/slurm_e2e.sh
 
 bench:
 	$(GO) test -run xxx -bench . -benchmem ./models/ ./kernel/ ./vp/ ./connect/ ./bench/

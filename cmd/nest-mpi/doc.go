@@ -2,6 +2,7 @@
 //
 //	nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet]
 //	nest-mpi serve
+//	nest-mpi jobscript FILE --nodes N --tasks-per-node R --threads T [--out DIR] [...]
 //	nest-mpi models [--long]
 //	nest-mpi help MODEL
 //	nest-mpi version
@@ -58,4 +59,7 @@
 // # MPI
 //
 // Build with CC=mpicc go build -tags mpi and start with mpirun; every rank runs the same file.
+// jobscript writes the Slurm (or plain mpirun) script that does so (package jobs). run refuses the
+// build without MPI started as one of several tasks, and warns when ranks x threads exceed the CPUs
+// Slurm granted (launch.go).
 package main

@@ -89,6 +89,11 @@ Usage:
       Run one kernel driven call by call: one JSON call a line on stdin, one JSON answer a line
       on stdout (the protocol of the Python package nestmpi; see kernel/serve). Under mpirun,
       rank 0 reads and answers, every rank executes.
+  nest-mpi jobscript FILE --nodes N --tasks-per-node R --threads T [--out DIR] [--time HH:MM:SS]
+          [--partition P] [--account A] [--mem auto|SIZE] [--launcher srun|mpirun] [--no-slurm]
+          [--binary PATH] [--job-name NAME] [--checkpoint-dir DIR]
+      Write a Slurm job script (or with --no-slurm a bash script for mpirun) that runs FILE with the
+      MPI build on N nodes x R ranks x T threads.
   nest-mpi models [--long]
       List every model (neurons, devices, synapses).
   nest-mpi help MODEL
@@ -99,7 +104,7 @@ Usage:
 
 func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return &usageError{"no command given (run, serve, models, help, version)"}
+		return &usageError{"no command given (run, serve, jobscript, models, help, version)"}
 	}
 	out := stdout
 	if c.Rank() != 0 {
@@ -110,6 +115,8 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		return cmdRun(c, rest, stdout, stderr)
 	case "serve":
 		return cmdServe(c, rest, os.Stdin, stdout, stderr)
+	case "jobscript":
+		return cmdJobscript(rest, out)
 	case "models":
 		return cmdModels(rest, out)
 	case "help", "-h", "--help":
@@ -128,7 +135,7 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(out, versionString(c))
 		return nil
 	default:
-		return &usageError{fmt.Sprintf("unknown command %q (run, serve, models, help, version)", cmd)}
+		return &usageError{fmt.Sprintf("unknown command %q (run, serve, jobscript, models, help, version)", cmd)}
 	}
 }
 
@@ -191,6 +198,9 @@ func parseRunFlags(args []string) (string, runFlags, error) {
 func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error {
 	file, f, err := parseRunFlags(args)
 	if err != nil {
+		return err
+	}
+	if err := launchChecks(c, f.threads, stderr); err != nil {
 		return err
 	}
 	nf, err := netfile.ReadFile(file)
