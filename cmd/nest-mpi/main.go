@@ -208,7 +208,7 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	opts := netfile.Options{Comm: c, Log: stderr, Out: stdout, Threads: f.threads, Seed: f.seed,
-		Quiet: f.quiet, Plot: f.plot, Source: file}
+		Quiet: f.quiet, Plot: f.plot, Source: file, BaseDir: filepath.Dir(file)}
 	if f.quiet {
 		opts.Log = nil
 	}

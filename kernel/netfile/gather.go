@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -187,7 +188,11 @@ func (r *Runner) statusTable(nc kernel.NodeCollection, keys []string) (*table, e
 				set[key] = true
 			}
 		}
+		delete(set, "global_id")
 		header = sortedKeys(set)
+	}
+	if !slices.Contains(header, "global_id") { // the first column, as PyNEST's pandas output indexes its frame
+		header = append([]string{"global_id"}, header...)
 	}
 	t := &table{header: header}
 	for _, i := range order {
@@ -195,6 +200,8 @@ func (r *Runner) statusTable(nc kernel.NodeCollection, keys []string) (*table, e
 		for j, key := range header {
 			if v, ok := st[i][key]; ok {
 				cells[j] = formatCell(v)
+			} else if key == "global_id" {
+				cells[j] = strconv.FormatUint(ids[i], 10)
 			}
 		}
 		t.rows = append(t.rows, cells)

@@ -38,6 +38,9 @@ type Options struct {
 	Plot bool
 	// Source names the network file in run.json.
 	Source string
+	// BaseDir is the folder that relative table and Restore paths start from (the network
+	// file's folder; empty: the working directory).
+	BaseDir string
 	// BeforeCall, if set, is called before the kernel block is applied (with Pos -1 and Name
 	// "kernel") and before every call; an error stops the run (used to bound fuzzing).
 	BeforeCall func(c Call) error
@@ -76,6 +79,7 @@ type Runner struct {
 	simWall     time.Duration
 	simulatedMs float64
 	last        kernel.NodeCollection // the nodes of the last Create
+	tables      map[string]*csvTable  // tables read by table values, by path
 }
 
 // CallError is an error of one call (or of the kernel block or the outputs), with its position.
@@ -152,7 +156,13 @@ func Run(f *File, opts Options) (*Result, error) {
 		if fn == nil {
 			return nil, &CallError{Where: fmt.Sprintf("script[%d]", c.Pos), Err: status.Errorf(status.BadProperty, "unknown call %q", c.Name)}
 		}
-		if err := r.guard(c, func() error { return fn(r, c.Value) }); err != nil {
+		if err := r.guard(c, func() error {
+			v, err := r.expandTables(c.Name, c.Value)
+			if err != nil {
+				return err
+			}
+			return fn(r, v)
+		}); err != nil {
 			return nil, &CallError{Where: c.Where(), Err: err}
 		}
 	}

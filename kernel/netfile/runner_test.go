@@ -298,7 +298,8 @@ func TestCreateAndSetStatus(t *testing.T) {
 	}
 }
 
-// TestGetStatusAllKeys checks a table without keys: every key, sorted, one row per node.
+// TestGetStatusAllKeys checks a table without keys: global_id first (spec-format), then every
+// key, sorted, one row per node; a table with keys has global_id first too.
 func TestGetStatusAllKeys(t *testing.T) {
 	var out bytes.Buffer
 	sink, _ := mustRun(t, script(
@@ -307,10 +308,10 @@ func TestGetStatusAllKeys(t *testing.T) {
 		`{"GetStatus": {"nodes": "a[1]", "keys": "V_m"}}`,
 	), Options{Out: &out})
 	rows := readCSV(t, sink, "sub/all.csv")
-	if len(rows) != 3 || !sort.StringsAreSorted(rows[0]) || !slices.Contains(rows[0], "V_m") || !slices.Contains(rows[0], "recordables") {
+	if len(rows) != 3 || rows[0][0] != "global_id" || !sort.StringsAreSorted(rows[0][1:]) || !slices.Contains(rows[0], "V_m") || !slices.Contains(rows[0], "recordables") {
 		t.Errorf("all keys table: %v", rows)
 	}
-	if got := out.String(); got != "V_m\n-70\n" {
+	if got := out.String(); got != "global_id,V_m\n2,-70\n" {
 		t.Errorf("GetStatus without to printed %q, want a table on Out", got)
 	}
 }

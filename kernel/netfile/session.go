@@ -82,6 +82,10 @@ func SessionCallNames() []string {
 func (s *Session) Call(name string, value any) (any, error) {
 	var out any
 	err := s.r.guard(Call{Name: name, Value: value}, func() error {
+		value, err := s.r.expandTables(name, value)
+		if err != nil {
+			return err
+		}
 		if fn := sessionCalls[name]; fn != nil {
 			v, err := fn(s, value)
 			out = v
