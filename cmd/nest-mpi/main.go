@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -156,11 +157,14 @@ func versionString(c comm.Communicator) string {
 
 // runFlags are the flags of nest-mpi run.
 type runFlags struct {
-	out     string
-	threads int
-	seed    int64
-	plot    bool
-	quiet   bool
+	out             string
+	threads         int
+	seed            int64
+	plot            bool
+	quiet           bool
+	checkpointEvery float64
+	checkpointDir   string
+	resume          string
 }
 
 func parseRunFlags(args []string) (string, runFlags, error) {
@@ -172,9 +176,12 @@ func parseRunFlags(args []string) (string, runFlags, error) {
 	fs.Int64VarP(&f.seed, "seed", "s", 0, "rng_seed (overrides the file)")
 	fs.BoolVar(&f.plot, "plot", false, "write PNG plots of the recorders")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress, notes or summary")
+	fs.Float64Var(&f.checkpointEvery, "checkpoint-every", 0, "write a checkpoint every MS of biological time (with --checkpoint-dir)")
+	fs.StringVar(&f.checkpointDir, "checkpoint-dir", "", "folder for checkpoints (the newest two are kept)")
+	fs.StringVar(&f.resume, "resume", "", "continue the script from a checkpoint (a checkpoint, or a folder of them: the newest)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			return "", f, &usageError{"usage: nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet]"}
+			return "", f, &usageError{"usage: nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet] [--checkpoint-every MS --checkpoint-dir DIR] [--resume DIR]"}
 		}
 		return "", f, &usageError{"run: " + err.Error()}
 	}
@@ -186,6 +193,9 @@ func parseRunFlags(args []string) (string, runFlags, error) {
 	}
 	if fs.Changed("seed") && (f.seed < 1 || f.seed >= 1<<32) {
 		return "", f, &usageError{fmt.Sprintf("run: --seed must satisfy 0 < seed < 2^32, got %d", f.seed)}
+	}
+	if fs.Changed("checkpoint-every") && (!(f.checkpointEvery > 0) || math.IsInf(f.checkpointEvery, 0) || f.checkpointDir == "") {
+		return "", f, &usageError{fmt.Sprintf("run: --checkpoint-every takes a positive time in ms and needs --checkpoint-dir, got %g", f.checkpointEvery)}
 	}
 	file := fs.Arg(0)
 	if f.out == "" {
@@ -208,7 +218,8 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	opts := netfile.Options{Comm: c, Log: stderr, Out: stdout, Threads: f.threads, Seed: f.seed,
-		Quiet: f.quiet, Plot: f.plot, Source: file, BaseDir: filepath.Dir(file)}
+		Quiet: f.quiet, Plot: f.plot, Source: file, BaseDir: filepath.Dir(file), OutDir: f.out,
+		CheckpointEvery: f.checkpointEvery, CheckpointDir: f.checkpointDir, Resume: f.resume}
 	if f.quiet {
 		opts.Log = nil
 	}

@@ -2,6 +2,7 @@ package netfile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nest-mpi/nest-mpi/comm"
@@ -38,6 +40,16 @@ type Options struct {
 	Plot bool
 	// Source names the network file in run.json.
 	Source string
+	// OutDir is the output folder (Store writes its checkpoint under it at once).
+	OutDir string
+	// CheckpointEvery > 0 with CheckpointDir writes a checkpoint there every so many ms of
+	// biological time; a stop by a signal writes one too (with CheckpointDir).
+	CheckpointEvery float64
+	CheckpointDir   string
+	// Resume is a checkpoint (or a folder of them) to continue the same script from.
+	Resume string
+	// Stop, when set (by a signal handler), stops the simulation at the next slice boundary.
+	Stop *atomic.Bool
 	// BaseDir is the folder that relative table and Restore paths start from (the network
 	// file's folder; empty: the working directory).
 	BaseDir string
@@ -80,6 +92,8 @@ type Runner struct {
 	simulatedMs float64
 	last        kernel.NodeCollection // the nodes of the last Create
 	tables      map[string]*csvTable  // tables read by table values, by path
+	pos         int                   // index of the call being run
+	digest      string                // the script's digest (checkpoints name it)
 }
 
 // CallError is an error of one call (or of the kernel block or the outputs), with its position.
@@ -118,6 +132,8 @@ var calls = map[string]func(*Runner, any) error{
 	"Connect":         (*Runner).callConnect,
 	"Simulate":        (*Runner).callSimulate,
 	"ResetKernel":     (*Runner).callResetKernel,
+	"Store":           (*Runner).callStore,
+	"Restore":         (*Runner).callRestore,
 	"GetStatus":       (*Runner).callGetStatus,
 	"GetConnections":  (*Runner).callGetConnections,
 }
@@ -125,7 +141,7 @@ var calls = map[string]func(*Runner, any) error{
 // CallNames lists the calls a script may make, in the order of the spec-format table.
 func CallNames() []string {
 	return []string{"SetKernelStatus", "Create", "CopyModel", "SetDefaults", "SetStatus", "Connect",
-		"Simulate", "ResetKernel", "GetStatus", "GetConnections"}
+		"Simulate", "ResetKernel", "GetStatus", "GetConnections", "Store", "Restore"}
 }
 
 // Run executes f on a new kernel and writes its outputs to opts.Sink. Errors are *CallError.
@@ -145,13 +161,29 @@ func Run(f *File, opts Options) (*Result, error) {
 	}
 	defer r.k.Close()
 
-	kc := Call{Pos: -1, Name: "kernel", Value: f.Kernel}
-	if err := r.guard(kc, func() error {
-		return r.setKernel(f.Kernel, true)
-	}); err != nil {
-		return nil, &CallError{Where: "kernel", Err: err}
+	r.digest = scriptDigest(f)
+	first := 0
+	if opts.Resume != "" {
+		if err := r.guard(Call{Pos: -1, Name: "resume"}, func() (err error) {
+			first, err = r.resume(f)
+			return err
+		}); err != nil {
+			var ce *CallError
+			if errors.As(err, &ce) {
+				return nil, ce
+			}
+			return nil, &CallError{Where: "resume", Err: err}
+		}
+	} else {
+		kc := Call{Pos: -1, Name: "kernel", Value: f.Kernel}
+		if err := r.guard(kc, func() error {
+			return r.setKernel(f.Kernel, true)
+		}); err != nil {
+			return nil, &CallError{Where: "kernel", Err: err}
+		}
 	}
-	for _, c := range f.Script {
+	for _, c := range f.Script[first:] {
+		r.pos = c.Pos
 		fn := calls[c.Name]
 		if fn == nil {
 			return nil, &CallError{Where: fmt.Sprintf("script[%d]", c.Pos), Err: status.Errorf(status.BadProperty, "unknown call %q", c.Name)}
@@ -188,6 +220,7 @@ func newRunner(opts Options) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
+	k.SetStop(opts.Stop)
 	return &Runner{opts: opts, k: k, names: map[string]kernel.NodeCollection{}, start: time.Now()}, nil
 }
 
@@ -629,11 +662,10 @@ func (r *Runner) callSimulate(v any) error {
 	if r.firstSim.IsZero() {
 		r.firstSim = start
 	}
-	err := r.k.Simulate(t)
+	t0 := r.k.Time()
+	err := r.simulate(t, r.pos)
 	r.simWall += time.Since(start)
-	if err == nil {
-		r.simulatedMs += t
-	}
+	r.simulatedMs += r.k.Time() - t0
 	return err
 }
 
