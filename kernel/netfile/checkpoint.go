@@ -192,8 +192,11 @@ func (r *Runner) resume(f *File) (int, error) {
 // simulate runs t ms of the call at pos, writing the periodic checkpoints and, when stopped by
 // a signal, one more before returning the interruption.
 func (r *Runner) simulate(t float64, pos int) error {
+	if !(t > 0) {
+		return r.k.Simulate(t) // 0, or an error the kernel names
+	}
 	done := 0.0
-	for done < t || t == 0 {
+	for done < t {
 		chunk := t - done
 		if r.opts.CheckpointEvery > 0 && r.opts.CheckpointDir != "" {
 			chunk = math.Min(chunk, r.untilCheckpoint())
@@ -207,7 +210,7 @@ func (r *Runner) simulate(t float64, pos int) error {
 				return fmt.Errorf("%w; writing the checkpoint failed: %v", err, serr)
 			}
 		}
-		if err != nil || t == 0 || advanced <= 0 {
+		if err != nil || advanced <= 0 {
 			return err
 		}
 		if r.opts.CheckpointEvery > 0 && r.opts.CheckpointDir != "" && r.atCheckpoint() {
