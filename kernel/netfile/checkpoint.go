@@ -97,6 +97,9 @@ func (r *Runner) callStore(v any) error {
 	if err != nil {
 		return err
 	}
+	if r.interactive { // a session (nest.Store): the folder the caller names
+		return r.store(dir, 0, 0)
+	}
 	if !validOutputName(dir) {
 		return status.Errorf(status.BadProperty, "dir: %q must be a folder name inside the output folder (a relative path without '..')", dir)
 	}
@@ -115,7 +118,7 @@ func (r *Runner) callRestore(v any) error {
 	if err != nil {
 		return err
 	}
-	if r.pos != 0 {
+	if r.pos != 0 && !r.interactive {
 		return status.Errorf(status.BadProperty, "Restore must be the first call of a script (it is call %d)", r.pos)
 	}
 	if !filepath.IsAbs(dir) {

@@ -94,6 +94,7 @@ type Runner struct {
 	tables      map[string]*csvTable  // tables read by table values, by path
 	pos         int                   // index of the call being run
 	digest      string                // the script's digest (checkpoints name it)
+	interactive bool                  // a Session: Store and Restore take any path
 }
 
 // CallError is an error of one call (or of the kernel block or the outputs), with its position.

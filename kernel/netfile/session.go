@@ -33,6 +33,7 @@ func NewSession(opts Options, help func(model string) (string, error)) (*Session
 	if err != nil {
 		return nil, err
 	}
+	r.interactive = true
 	if err := r.setKernel(nil, true); err != nil {
 		r.k.Close()
 		return nil, err

@@ -12,6 +12,7 @@ a call or argument nestmpi does not support raises NotImplementedError naming it
 
 import builtins as _builtins
 import sys as _sys
+import os as _os
 import types as _types
 
 from . import _session
@@ -434,6 +435,26 @@ def Simulate(t):
     _call("Simulate", _time(t, "Simulate"))
 
 
+def Store(dir):
+    """Write a full checkpoint of the simulation to the folder dir (a nest-mpi extension of PyNEST).
+
+    Everything a continuation needs is stored: time, every neuron's and synapse's state, spikes
+    in flight, generators, recorders with their events, models and random streams. Under MPI every
+    rank writes its own shard. Restore(dir) makes a kernel the stored one again.
+    """
+    _call("Store", {"dir": _os.path.abspath(str(dir))})
+
+
+def Restore(dir):
+    """Make the kernel the one stored by Store(dir) (a nest-mpi extension of PyNEST).
+
+    Node collections made before become invalid (as after ResetKernel); the stored nodes keep
+    their ids, so nest.NodeCollection(ids) gives them back. Threads and ranks may differ from the
+    stored run's as long as their product (the number of virtual processes) is the same.
+    """
+    _call("Restore", {"dir": _os.path.abspath(str(dir))})
+
+
 def Prepare():
     """Prepares the kernel for Run calls."""
     _call("Prepare", {})
@@ -484,7 +505,7 @@ _UNSUPPORTED = frozenset((
     "FindNearestElement", "PlotLayer", "PlotTargets", "PlotProbabilityParameter", "SelectNodesByMask",
     "CreateMask", "CreateParameter", "TripartiteConnect", "EnableStructuralPlasticity",
     "DisableStructuralPlasticity", "SetAcceptableLatency", "SetMaxBuffered", "sli_func", "sli_run",
-    "sli_push", "sli_pop", "helpdesk", "Store", "Restore", "GetLocalNodeCollection", "load_model",
+    "sli_push", "sli_pop", "helpdesk", "GetLocalNodeCollection", "load_model",
 ))
 
 
