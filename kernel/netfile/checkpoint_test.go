@@ -140,3 +140,31 @@ func TestStoreAndRestoreCalls(t *testing.T) {
 		}
 	}
 }
+
+// TestGetKernelStatusAndDefaultsFiles: the two calls write JSON objects under the output folder.
+func TestGetKernelStatusAndDefaultsFiles(t *testing.T) {
+	sink, _ := mustRun(t, script(
+		`{"Create": {"model": "iaf_psc_alpha", "n": 2}}`,
+		`{"Simulate": 10.0}`,
+		`{"GetKernelStatus": {"keys": ["biological_time", "network_size"], "to": "kernel.json"}}`,
+		`{"GetDefaults": {"model": "iaf_psc_alpha", "keys": "C_m", "to": "defaults.json"}}`,
+	), Options{})
+	for name, want := range map[string]map[string]any{
+		"kernel.json":   {"biological_time": 10.0, "network_size": 2.0},
+		"defaults.json": {"C_m": 250.0},
+	} {
+		data, ok := sink.File(name)
+		var got map[string]any
+		if !ok || json.Unmarshal(data, &got) != nil {
+			t.Fatalf("%s: %q", name, data)
+		}
+		for key, w := range want {
+			if got[key] != w {
+				t.Errorf("%s: %s = %v, want %v", name, key, got[key], w)
+			}
+		}
+	}
+	if _, _, err := runSrc(t, script(`{"GetKernelStatus": {"to": "k.csv"}}`), Options{}); err == nil {
+		t.Error("GetKernelStatus accepted a non-.json file name")
+	}
+}

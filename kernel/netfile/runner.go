@@ -133,6 +133,8 @@ var calls = map[string]func(*Runner, any) error{
 	"Connect":         (*Runner).callConnect,
 	"Simulate":        (*Runner).callSimulate,
 	"ResetKernel":     (*Runner).callResetKernel,
+	"GetKernelStatus": (*Runner).callGetKernelStatus,
+	"GetDefaults":     (*Runner).callGetDefaults,
 	"Store":           (*Runner).callStore,
 	"Restore":         (*Runner).callRestore,
 	"GetStatus":       (*Runner).callGetStatus,
@@ -142,7 +144,7 @@ var calls = map[string]func(*Runner, any) error{
 // CallNames lists the calls a script may make, in the order of the spec-format table.
 func CallNames() []string {
 	return []string{"SetKernelStatus", "Create", "CopyModel", "SetDefaults", "SetStatus", "Connect",
-		"Simulate", "ResetKernel", "GetStatus", "GetConnections", "Store", "Restore"}
+		"Simulate", "ResetKernel", "GetStatus", "GetConnections", "GetKernelStatus", "GetDefaults", "Store", "Restore"}
 }
 
 // Run executes f on a new kernel and writes its outputs to opts.Sink. Errors are *CallError.
@@ -798,6 +800,73 @@ func (r *Runner) writeFile(name string, fill func(io.Writer) error) error {
 	}
 	if err := w.Close(); err != nil {
 		return status.Errorf(status.IOError, "writing %s: %v", name, err)
+	}
+	return nil
+}
+
+func (r *Runner) callGetKernelStatus(v any) error {
+	m, err := object(v, "GetKernelStatus", "keys", "to")
+	if err != nil {
+		return err
+	}
+	keys, err := keyList(m, "keys")
+	if err != nil {
+		return err
+	}
+	to, err := str(m, "to", false)
+	if err != nil {
+		return err
+	}
+	st, err := r.kernelStatus(keys)
+	if err != nil {
+		return err
+	}
+	return r.emitJSON(st, to)
+}
+
+func (r *Runner) callGetDefaults(v any) error {
+	m, err := object(v, "GetDefaults", "model", "keys", "to")
+	if err != nil {
+		return err
+	}
+	model, err := str(m, "model", true)
+	if err != nil {
+		return err
+	}
+	keys, err := keyList(m, "keys")
+	if err != nil {
+		return err
+	}
+	to, err := str(m, "to", false)
+	if err != nil {
+		return err
+	}
+	d, err := r.k.GetDefaults(model, keys...)
+	if err != nil {
+		return err
+	}
+	return r.emitJSON(d, to)
+}
+
+// emitJSON buffers a JSON object for the output file to (a .json name; rank 0), or prints it to
+// Out when to is empty.
+func (r *Runner) emitJSON(v map[string]any, to string) error {
+	data := append(appendJSON(nil, v, true), '\n')
+	if to == "" {
+		if r.root() {
+			_, err := r.opts.Out.Write(data)
+			return err
+		}
+		return nil
+	}
+	if !validOutputName(to) || !strings.HasSuffix(to, ".json") || to == "run.json" {
+		return status.Errorf(status.BadProperty, "to: %q must be a .json file name inside the output folder (a relative path without '..', not run.json)", to)
+	}
+	if err := r.claimed.claim(to); err != nil {
+		return err
+	}
+	if r.root() {
+		r.pending = append(r.pending, pendingFile{name: to, data: data})
 	}
 	return nil
 }

@@ -219,15 +219,21 @@ func (s *Session) getKernelStatus(v any) (any, error) {
 			return nil, err
 		}
 	}
-	st, err := s.r.k.GetKernelStatus(keys...)
-	if err := s.r.k.Agree(err); err != nil {
+	return s.r.kernelStatus(keys)
+}
+
+// kernelStatus returns the kernel status with num_connections and local_spike_counter summed
+// over ranks, as NEST reports them (collective).
+func (r *Runner) kernelStatus(keys []string) (map[string]any, error) {
+	st, err := r.k.GetKernelStatus(keys...)
+	if err := r.k.Agree(err); err != nil {
 		return nil, err
 	}
 	sums := make([]int64, 2)
 	for i, key := range []string{"num_connections", "local_spike_counter"} {
 		sums[i], _ = st[key].(int64)
 	}
-	if err := s.r.k.Comm().AllreduceInt64(sums, sums, comm.Sum); err != nil {
+	if err := r.k.Comm().AllreduceInt64(sums, sums, comm.Sum); err != nil {
 		return nil, status.Errorf(status.InternalError, "summing kernel counts over ranks: %v", err)
 	}
 	for i, key := range []string{"num_connections", "local_spike_counter"} {
