@@ -1,5 +1,5 @@
 // Package netfile reads and runs nest-mpi network files: a PyNEST script written as JSON (see
-// /work/shared/spec-format.md, the public contract). A file has the top-level keys kernel (kernel
+// docs/network-format.md, the public contract). A file has the top-level keys kernel (kernel
 // status set before the script), script (the calls, in order) and comment (ignored).
 //
 // Parse turns the bytes into a File; Run executes it on a new kernel and writes the outputs (recorder
