@@ -31,6 +31,9 @@ import (
 // StoreOptions are extra values the caller keeps in the manifest (a network file's position).
 type StoreOptions struct {
 	Extra map[string]any
+	// Sections are the caller's own sections, written by rank 0 (names must not clash with the
+	// kernel's: kernel, rank-<r>, vp-<v>).
+	Sections []checkpoint.Section
 }
 
 // Store writes a full checkpoint of the simulation to dir (collective: every rank calls it). It
@@ -48,6 +51,11 @@ func (k *Kernel) Store(dir string, opts ...StoreOptions) error {
 		return status.Errorf(status.InternalError, "Store: %v", err)
 	}
 	sections, err := k.encodeSections()
+	if k.comm.Rank() == 0 {
+		for _, o := range opts {
+			sections = append(sections, o.Sections...)
+		}
+	}
 	var info checkpoint.ShardInfo
 	if err == nil {
 		info, err = checkpoint.WriteShard(dir, gen, k.comm.Rank(), sections)
@@ -230,6 +238,20 @@ func decodeSpikes(d *state.Decoder) []spikeRec {
 		out[i] = spikeRec{gid: d.U64(), lag: int32(d.I64()), mult: uint32(d.U64())}
 	}
 	return out
+}
+
+// CheckpointSection reads a caller's section of the checkpoint in dir (see StoreOptions); ok is
+// false when it has none of that name.
+func CheckpointSection(dir, name string) (data []byte, ok bool, err error) {
+	r, err := checkpoint.NewReader(dir)
+	if err != nil {
+		return nil, false, err
+	}
+	if !r.Has(name) {
+		return nil, false, nil
+	}
+	data, err = r.Section(name)
+	return data, err == nil, err
 }
 
 // RestoreOptions configure Restore.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nest-mpi/nest-mpi/checkpoint"
 	"github.com/nest-mpi/nest-mpi/kernel"
+	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
@@ -44,16 +45,14 @@ type runnerState struct {
 	BuildNs     int64               `json:"build_ns"`
 	Started     bool                `json:"simulated"`
 	Weights0    []kernel.WeightStat `json:"weights0"`
-	Files       []storedFile        `json:"files"`
 }
 
-// storedFile is an output file buffered before the checkpoint.
-type storedFile struct {
-	Name string `json:"name"`
-	Data []byte `json:"data"`
-}
-
-const extraKey = "netfile"
+// extraKey names the runner's values in the manifest; filesSection the section of the output
+// files buffered before a checkpoint that --resume continues from (name and bytes of each).
+const (
+	extraKey     = "netfile"
+	filesSection = "netfile-files"
+)
 
 // scriptDigest identifies a script by its calls (canonical JSON: map keys sorted).
 func scriptDigest(f *File) string {
@@ -77,15 +76,38 @@ func (r *Runner) state(pos int, remaining float64) runnerState {
 	if st.Started {
 		st.BuildNs = int64(r.firstSim.Sub(r.start))
 	}
-	for _, p := range r.pending {
-		st.Files = append(st.Files, storedFile{Name: p.name, Data: p.data})
-	}
 	return st
 }
 
-// store writes a checkpoint of the kernel and the runner to dir.
-func (r *Runner) store(dir string, pos int, remaining float64) error {
-	return r.k.Store(dir, kernel.StoreOptions{Extra: map[string]any{extraKey: r.state(pos, remaining)}})
+// store writes a checkpoint of the kernel and the runner to dir; withFiles adds the output files
+// buffered so far (a checkpoint that --resume continues the same script from).
+func (r *Runner) store(dir string, pos int, remaining float64, withFiles bool) error {
+	opts := kernel.StoreOptions{Extra: map[string]any{extraKey: r.state(pos, remaining)}}
+	if withFiles {
+		var e state.Encoder
+		e.Int(len(r.pending))
+		for _, p := range r.pending {
+			e.String(p.name)
+			e.Raw(p.data)
+		}
+		opts.Sections = []checkpoint.Section{{Name: filesSection, Data: e.Bytes()}}
+	}
+	return r.k.Store(dir, opts)
+}
+
+// storedFiles reads the output files a checkpoint carries.
+func storedFiles(dir string) ([]pendingFile, error) {
+	data, ok, err := kernel.CheckpointSection(dir, filesSection)
+	if err != nil || !ok {
+		return nil, err
+	}
+	d := state.NewDecoder(data, "section "+filesSection)
+	n := d.Int()
+	var out []pendingFile
+	for i := 0; i < n && d.Err() == nil; i++ {
+		out = append(out, pendingFile{name: d.String(), data: d.Raw()})
+	}
+	return out, d.Done()
 }
 
 func (r *Runner) callStore(v any) error {
@@ -98,7 +120,7 @@ func (r *Runner) callStore(v any) error {
 		return err
 	}
 	if r.interactive { // a session (nest.Store): the folder the caller names
-		return r.store(dir, 0, 0)
+		return r.store(dir, 0, 0, false)
 	}
 	if !validOutputName(dir) {
 		return status.Errorf(status.BadProperty, "dir: %q must be a folder name inside the output folder (a relative path without '..')", dir)
@@ -106,7 +128,7 @@ func (r *Runner) callStore(v any) error {
 	if r.opts.OutDir == "" {
 		return status.Errorf(status.BadProperty, "Store needs an output folder (nest-mpi run --out DIR)")
 	}
-	return r.store(filepath.Join(r.opts.OutDir, dir), r.pos+1, 0)
+	return r.store(filepath.Join(r.opts.OutDir, dir), r.pos+1, 0, false)
 }
 
 func (r *Runner) callRestore(v any) error {
@@ -174,11 +196,15 @@ func (r *Runner) resume(f *File) (int, error) {
 	if st.Started {
 		r.firstSim = r.start.Add(time.Duration(st.BuildNs))
 	}
-	for _, sf := range st.Files {
-		if err := r.claimed.claim(sf.Name); err != nil {
+	files, err := storedFiles(dir)
+	if err != nil {
+		return 0, err
+	}
+	for _, f := range files {
+		if err := r.claimed.claim(f.name); err != nil {
 			return 0, err
 		}
-		r.pending = append(r.pending, pendingFile{name: sf.Name, data: sf.Data})
+		r.pending = append(r.pending, f)
 	}
 	fmt.Fprintf(r.opts.Log, "Note: resuming %s from %s at %g ms (script call %d)\n", r.opts.Source, dir, r.k.Time(), st.Position)
 	if st.RemainingMs > 0 {
@@ -258,7 +284,7 @@ func (r *Runner) atCheckpoint() bool {
 // periodicCheckpoint writes DIR/ck-<time>ms and keeps the newest two.
 func (r *Runner) periodicCheckpoint(pos int, remaining float64) error {
 	dir := filepath.Join(r.opts.CheckpointDir, fmt.Sprintf("ck-%015.3fms", r.k.Time()))
-	if err := r.store(dir, pos, remaining); err != nil {
+	if err := r.store(dir, pos, remaining, true); err != nil {
 		return err
 	}
 	if r.root() {
