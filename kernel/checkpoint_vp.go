@@ -9,6 +9,7 @@ import (
 
 // encodeVP writes the "vp-<v>" section of one virtual process.
 func (k *Kernel) encodeVP(e *state.Encoder, st *vpState) error {
+	e.Grow(vpStateSize(st))
 	e.Int(st.vp)
 	rng, ts := st.rng.State(), k.streams.ThreadSync[st.thread].State()
 	e.U64s(rng[:])
@@ -18,9 +19,9 @@ func (k *Kernel) encodeVP(e *state.Encoder, st *vpState) error {
 	for _, b := range st.blocks {
 		e.Int(b.start)
 		e.String(b.base)
-		var be state.Encoder
-		b.b.WriteState(&be)
-		e.Raw(be.Bytes())
+		mark := e.BeginRaw()
+		b.b.WriteState(e)
+		e.EndRaw(mark)
 	}
 	st.arch.WriteState(e)
 	encodeInputs(e, &st.in)
@@ -72,9 +73,9 @@ func encodeStore(e *state.Encoder, c *connStore) {
 	e.Bool(c.spikeOnly)
 	e.Bool(c.st != nil)
 	if c.st != nil {
-		var se state.Encoder
-		c.st.WriteState(&se)
-		e.Raw(se.Bytes())
+		mark := e.BeginRaw()
+		c.st.WriteState(e)
+		e.EndRaw(mark)
 	}
 }
 
@@ -84,9 +85,9 @@ func encodeDevInst(e *state.Encoder, inst *devInst) {
 	e.U32s(inst.dr)
 	e.Bool(inst.gen != nil)
 	if inst.gen != nil {
-		var ge state.Encoder
-		inst.gen.WriteState(&ge)
-		e.Raw(ge.Bytes())
+		mark := e.BeginRaw()
+		inst.gen.WriteState(e)
+		e.EndRaw(mark)
 	}
 	e.I64(inst.n)
 	m := &inst.mem
@@ -268,4 +269,18 @@ func (k *Kernel) decodeDevInsts(d *state.Decoder, st *vpState) error {
 		st.devs = append(st.devs, inst)
 	}
 	return d.Err()
+}
+
+// vpStateSize estimates the bytes of a VP's section (to reserve them at once).
+func vpStateSize(st *vpState) int {
+	n := 1 << 20
+	for _, c := range st.stores {
+		if c != nil {
+			n += c.len() * c.syn.m.SizeOf()
+		}
+	}
+	for _, ch := range st.in.ch {
+		n += 8 * len(ch)
+	}
+	return n + 256*len(st.gids)
 }

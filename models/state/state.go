@@ -14,7 +14,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 )
+
+// littleEndian is set on machines whose memory layout of numbers is the encoding's own: their
+// slices are then copied in one piece instead of element by element (the bytes are the same).
+var littleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
 
 // Encoder appends values to a byte buffer.
 type Encoder struct {
@@ -54,6 +62,27 @@ func (e *Encoder) String(s string) {
 	e.buf = append(e.buf, s...)
 }
 
+// Grow makes room for n more bytes without reallocating.
+func (e *Encoder) Grow(n int) {
+	if cap(e.buf)-len(e.buf) < n {
+		nb := make([]byte, len(e.buf), len(e.buf)+n)
+		copy(nb, e.buf)
+		e.buf = nb
+	}
+}
+
+// BeginRaw starts a nested piece written in place: what is written until EndRaw reads back as one
+// Decoder.Raw value.
+func (e *Encoder) BeginRaw() int {
+	e.U64(0)
+	return len(e.buf)
+}
+
+// EndRaw ends the piece begun at mark, writing its length.
+func (e *Encoder) EndRaw(mark int) {
+	binary.LittleEndian.PutUint64(e.buf[mark-8:], uint64(len(e.buf)-mark))
+}
+
 // Raw writes a byte slice with its length.
 func (e *Encoder) Raw(b []byte) {
 	e.Int(len(b))
@@ -63,6 +92,10 @@ func (e *Encoder) Raw(b []byte) {
 // F64s writes a float64 slice.
 func (e *Encoder) F64s(xs []float64) {
 	e.Int(len(xs))
+	if littleEndian && len(xs) > 0 {
+		e.buf = append(e.buf, unsafe.Slice((*byte)(unsafe.Pointer(&xs[0])), 8*len(xs))...)
+		return
+	}
 	for _, x := range xs {
 		e.F64(x)
 	}
@@ -87,6 +120,10 @@ func (e *Encoder) U64s(xs []uint64) {
 // U32s writes a uint32 slice (4 bytes per element).
 func (e *Encoder) U32s(xs []uint32) {
 	e.Int(len(xs))
+	if littleEndian && len(xs) > 0 {
+		e.buf = append(e.buf, unsafe.Slice((*byte)(unsafe.Pointer(&xs[0])), 4*len(xs))...)
+		return
+	}
 	for _, x := range xs {
 		e.buf = binary.LittleEndian.AppendUint32(e.buf, x)
 	}
@@ -228,6 +265,10 @@ func (d *Decoder) Raw() []byte { return append([]byte(nil), d.take(d.length(1)).
 func (d *Decoder) F64s() []float64 {
 	n := d.length(8)
 	out := make([]float64, n)
+	if littleEndian && n > 0 {
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 8*n), d.take(8*n))
+		return out
+	}
 	for i := range out {
 		out[i] = d.F64()
 	}
@@ -259,6 +300,10 @@ func (d *Decoder) U32s() []uint32 {
 	n := d.length(4)
 	b := d.take(4 * n)
 	out := make([]uint32, n)
+	if littleEndian && n > 0 && b != nil {
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*n), b)
+		return out
+	}
 	for i := range out {
 		out[i] = binary.LittleEndian.Uint32(b[4*i:])
 	}
