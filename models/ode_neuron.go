@@ -95,7 +95,6 @@ func (c *odeCore) read(d *state.Decoder, n int) {
 	d.LenIs(c.model+" stimulus currents", len(c.iStim), n)
 }
 
-
 // stateVar names a status key of the state vector: y[idx].
 type stateVar struct {
 	name, unit, doc string

@@ -241,7 +241,7 @@ func TestDictRoundTrip(t *testing.T) {
 	in := map[string]any{
 		"f": math.Inf(1), "n": math.NaN(), "z": math.Copysign(0, -1), "i": int64(-3), "b": true, "s": "iaf",
 		"fs": []float64{1.5, math.Inf(-1)}, "is": []int64{1, 2}, "us": []uint64{7}, "ss": []string{"V_m", ""},
-		"d":  map[string]any{"x": 1.0, "l": []any{int64(1), "a", []any{2.0}}}, "nil": nil,
+		"d": map[string]any{"x": 1.0, "l": []any{int64(1), "a", []any{2.0}}}, "nil": nil,
 	}
 	var e Encoder
 	if err := e.Dict(in); err != nil {
