@@ -311,9 +311,18 @@ func (k *Kernel) restoreFrom(r *checkpoint.Reader, threads int) error {
 	if k.Fingerprint() != m.Fingerprint {
 		return fmt.Errorf("%w: the kernel section does not match the manifest's fingerprint", checkpoint.ErrInvalid)
 	}
-	if n := k.layout.NumVPs(); n != m.NumVPs {
-		return status.Errorf(status.NotImplemented, "the checkpoint has %d virtual processes, this run %d (%d ranks x %d threads); restore with --threads %d x ranks = %d",
-			m.NumVPs, n, k.comm.Size(), k.threads, m.NumVPs/max(1, k.comm.Size()), m.NumVPs)
+	if m.NumVPs < 1 {
+		return fmt.Errorf("%w: %d virtual processes", checkpoint.ErrInvalid, m.NumVPs)
+	}
+	if k.layout.NumVPs() != m.NumVPs {
+		if err := k.reshard(r, m.NumVPs); err != nil {
+			return err
+		}
+		if err := k.restorePending(r); err != nil {
+			return err
+		}
+		k.connChanged = true
+		return nil
 	}
 	for _, st := range k.vps {
 		name := fmt.Sprintf("vp-%d", st.vp)

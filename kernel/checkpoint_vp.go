@@ -113,21 +113,37 @@ func encodeDevInst(e *state.Encoder, inst *devInst) {
 	}
 }
 
-// decodeVP restores one virtual process from its section into st (a fresh VP of the same id).
+// decodeVP restores one virtual process from its section into st (a fresh VP of the same id),
+// with its random streams.
 func (k *Kernel) decodeVP(d *state.Decoder, st *vpState) error {
+	rng, ts, err := k.decodeVPState(d, st)
+	if err != nil {
+		return err
+	}
+	st.rng.SetState(rng)
+	k.streams.ThreadSync[st.thread].SetState(ts)
+	return nil
+}
+
+// decodeVPState restores everything of one virtual process but its random streams, whose states
+// it returns (the VP-specific and the thread-synchronised one).
+func (k *Kernel) decodeVPState(d *state.Decoder, st *vpState) (rng, ts [4]uint64, err error) {
 	if v := d.Int(); d.Err() == nil && v != st.vp {
 		d.Fail("section of VP %d read for VP %d", v, st.vp)
 	}
-	rng, ts := d.U64s(), d.U64s()
+	r, t := d.U64s(), d.U64s()
 	st.gids = d.U64s()
-	if d.Err() == nil && (len(rng) != 4 || len(ts) != 4) {
+	if d.Err() == nil && (len(r) != 4 || len(t) != 4) {
 		d.Fail("random stream states")
 	}
 	if err := d.Err(); err != nil {
-		return err
+		return rng, ts, err
 	}
-	st.rng.SetState([4]uint64(rng))
-	k.streams.ThreadSync[st.thread].SetState([4]uint64(ts))
+	rng, ts = [4]uint64(r), [4]uint64(t)
+	return rng, ts, k.decodeVPBody(d, st)
+}
+
+func (k *Kernel) decodeVPBody(d *state.Decoder, st *vpState) error {
 	if err := k.decodeBlocks(d, st); err != nil {
 		return err
 	}

@@ -241,3 +241,14 @@ func (a *Archive) ReadState(d *state.Decoder) error {
 	*a = b
 	return nil
 }
+
+// AppendFrom appends neuron i of src with its parameters, traces and history (each entry's read
+// count included). The count of history-reading connections starts at zero: the connections
+// register again where they are stored now.
+func (a *Archive) AppendFrom(src *Archive, i int) {
+	a.Grow(1, src.p[i])
+	j := len(a.p) - 1
+	a.lastSpike[j], a.kminus[j], a.kminusTriplet[j] = src.lastSpike[i], src.kminus[i], src.kminusTriplet[i]
+	a.post[j] = src.post[i]
+	a.hist[j] = append([]HistEntry(nil), src.hist[i]...)
+}
