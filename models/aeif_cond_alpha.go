@@ -294,3 +294,13 @@ func (b *aeifBlock) ReadState(d *state.Decoder) error {
 	b.tol = tol
 	return nil
 }
+
+// AppendFrom implements Block: the parameters, the state vector (V_m, dg_ex, g_ex, dg_in,
+// g_in, w), the carried integration step, the refractory counter, the stimulus current, the
+// integrator's tolerance and the derived spike threshold, alpha normalisations and refractory
+// step count of neuron i of src.
+func (b *aeifBlock) AppendFrom(src Block, i int) {
+	s := sameBlock(b, src)
+	b.tol = append(b.tol, s.tol[i])
+	b.appendCopy(&s.odeBlock, i, func(k int) { b.q = setAt(b.q, k, s.q[i]) })
+}

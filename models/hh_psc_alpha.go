@@ -211,3 +211,12 @@ func (b *hhBlock) Sample(rec int, i int) float64 {
 	idx := [...]int{hhV, hhIEx, hhIIn, hhM, hhH, hhN}[rec]
 	return b.y[i*hhDim+idx]
 }
+
+// AppendFrom implements Block: the parameters, the state vector (V_m, the gating variables, the
+// synaptic currents and their derivatives), the carried integration step, the refractory
+// counter, the stimulus current and the derived alpha normalisations and refractory step count
+// of neuron i of src.
+func (b *hhBlock) AppendFrom(src Block, i int) {
+	s := sameBlock(b, src)
+	b.appendCopy(&s.odeBlock, i, func(k int) { b.q = setAt(b.q, k, s.q[i]) })
+}

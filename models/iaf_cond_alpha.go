@@ -161,3 +161,11 @@ func (b *condAlphaBlock) Sample(rec int, i int) float64 {
 		return b.h * float64(b.r[i])
 	}
 }
+
+// AppendFrom implements Block: the parameters, the state vector (V_m, dg_ex, g_ex, dg_in,
+// g_in), the carried integration step, the refractory counter, the stimulus current and the
+// derived refractory step count and alpha normalisations of neuron i of src.
+func (b *condAlphaBlock) AppendFrom(src Block, i int) {
+	s := sameBlock(b, src)
+	b.appendCopy(&s.odeBlock, i, func(k int) { b.q = setAt(b.q, k, s.q[i]) })
+}

@@ -174,3 +174,11 @@ func (b *condExpBlock) Update(s *Step) {
 
 // Sample returns V_m, g_ex or g_in.
 func (b *condExpBlock) Sample(rec int, i int) float64 { return b.y[i*ceDim+rec] }
+
+// AppendFrom implements Block: the parameters, the state vector (V_m, g_ex, g_in), the carried
+// integration step, the refractory counter, the stimulus current and the refractory step count
+// of neuron i of src.
+func (b *condExpBlock) AppendFrom(src Block, i int) {
+	s := sameBlock(b, src)
+	b.appendCopy(&s.odeBlock, i, func(k int) { b.refr = setAt(b.refr, k, s.refr[i]) })
+}

@@ -426,3 +426,22 @@ func (b *alphaBlock) ReadState(d *state.Decoder) error {
 	}
 	return nil
 }
+
+// AppendFrom implements Block: the parameters, y0, y3, the synaptic currents and their
+// derivatives, the refractory steps left and the propagators of neuron i of src.
+func (b *alphaBlock) AppendFrom(src Block, i int) {
+	s := sameBlock(b, src)
+	same := adoptGrid(&b.h, &b.grid, len(b.p), s.h, s.grid)
+	b.p = append(b.p, s.p[i])
+	b.y0 = append(b.y0, s.y0[i])
+	b.y3 = append(b.y3, s.y3[i])
+	b.iEx = append(b.iEx, s.iEx[i])
+	b.dIEx = append(b.dIEx, s.dIEx[i])
+	b.iIn = append(b.iIn, s.iIn[i])
+	b.dIIn = append(b.dIIn, s.dIIn[i])
+	b.r = append(b.r, s.r[i])
+	b.pr = append(b.pr, s.pr[i])
+	if !same && b.h > 0 {
+		b.derive(len(b.p) - 1)
+	}
+}

@@ -283,3 +283,19 @@ func (b *deltaBlock) ReadState(d *state.Decoder) error {
 	}
 	return nil
 }
+
+// AppendFrom implements Block: the parameters, y0, y3, the refractory-input accumulator, the
+// refractory steps left and the propagators of neuron i of src.
+func (b *deltaBlock) AppendFrom(src Block, i int) {
+	s := sameBlock(b, src)
+	same := adoptGrid(&b.h, &b.grid, len(b.p), s.h, s.grid)
+	b.p = append(b.p, s.p[i])
+	b.y0 = append(b.y0, s.y0[i])
+	b.y3 = append(b.y3, s.y3[i])
+	b.refrBuf = append(b.refrBuf, s.refrBuf[i])
+	b.r = append(b.r, s.r[i])
+	b.pr = append(b.pr, s.pr[i])
+	if !same && b.h > 0 {
+		b.derive(len(b.p) - 1)
+	}
+}

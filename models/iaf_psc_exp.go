@@ -319,3 +319,22 @@ func (b *expBlock) ReadState(d *state.Decoder) error {
 	}
 	return nil
 }
+
+// AppendFrom implements Block: the parameters, i0, i1, the synaptic currents, V_m − E_L, the
+// refractory steps left and the propagators of neuron i of src. The escape noise's random stream
+// belongs to the virtual process, not to the neuron.
+func (b *expBlock) AppendFrom(src Block, i int) {
+	s := sameBlock(b, src)
+	same := adoptGrid(&b.h, &b.grid, len(b.p), s.h, s.grid)
+	b.p = append(b.p, s.p[i])
+	b.i0 = append(b.i0, s.i0[i])
+	b.i1 = append(b.i1, s.i1[i])
+	b.iEx = append(b.iEx, s.iEx[i])
+	b.iIn = append(b.iIn, s.iIn[i])
+	b.v = append(b.v, s.v[i])
+	b.r = append(b.r, s.r[i])
+	b.pr = append(b.pr, s.pr[i])
+	if !same && b.h > 0 {
+		b.derive(len(b.p) - 1)
+	}
+}

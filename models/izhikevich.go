@@ -251,3 +251,22 @@ func (b *izhBlock) ReadState(d *state.Decoder) error {
 	}
 	return nil
 }
+
+// AppendFrom implements Block: the parameters, V_m, U_m, the input current of the previous step
+// and h·a of neuron i of src. An empty block that was never prepared takes the source's
+// resolution.
+func (b *izhBlock) AppendFrom(src Block, i int) {
+	s := sameBlock(b, src)
+	if b.h == 0 && len(b.p) == 0 {
+		b.h = s.h
+	}
+	b.p = append(b.p, s.p[i])
+	b.v = append(b.v, s.v[i])
+	b.u = append(b.u, s.u[i])
+	b.iIn = append(b.iIn, s.iIn[i])
+	ha := s.ha[i]
+	if b.h != s.h {
+		ha = b.h * s.p[i].A
+	}
+	b.ha = append(b.ha, ha)
+}

@@ -88,6 +88,10 @@ type Block interface {
 	// ReadState replaces the block's contents with what WriteState wrote; the block is unchanged
 	// when it returns an error.
 	ReadState(d *state.Decoder) error
+	// AppendFrom appends neuron i of src (a block of the same model type) with its complete
+	// parameters and internal state, exactly as they are: the appended neuron continues as the
+	// original would.
+	AppendFrom(src Block, i int)
 }
 
 // Spike is a spike emitted during a step: the block-local neuron index and its multiplicity.

@@ -41,6 +41,15 @@ func (c *odeCore) appendNeuron(y0 []float64) {
 	c.iStim = append(c.iStim, 0)
 }
 
+// appendCopy adds neuron i of s with its state vector, carried integration step, refractory
+// counter and stimulus current, exactly.
+func (c *odeCore) appendCopy(s *odeCore, i int) {
+	c.y = append(c.y, s.vec(i)...)
+	c.hInt = append(c.hInt, s.hInt[i])
+	c.r = append(c.r, s.r[i])
+	c.iStim = append(c.iStim, s.iStim[i])
+}
+
 // vec is the state vector of neuron i.
 func (c *odeCore) vec(i int) []float64 { return c.y[i*c.dim : (i+1)*c.dim : (i+1)*c.dim] }
 
@@ -262,4 +271,33 @@ func (b *odeBlock[P]) ReadState(d *state.Decoder) error {
 		}
 	}
 	return nil
+}
+
+// appendCopy adds neuron i of s with its parameters and complete integration state (an empty
+// block that was never prepared takes the grid of s, see adoptGrid). The derived values live in
+// the model's block: put copies those of neuron i of s to the new neuron k when both blocks are
+// on the same grid; on another grid a prepared block derives them anew, and an unprepared block
+// leaves them to Prepare, as Append does.
+func (b *odeBlock[P]) appendCopy(s *odeBlock[P], i int, put func(k int)) {
+	same := adoptGrid(&b.h, &b.grid, b.Len(), s.h, s.grid)
+	b.p = append(b.p, s.p[i])
+	b.odeCore.appendCopy(&s.odeCore, i)
+	switch k := b.Len() - 1; {
+	case b.h == 0:
+	case same:
+		put(k)
+	default:
+		b.derive(k)
+	}
+}
+
+// setAt returns xs with xs[k] = x, grown with zero values as needed (the derived arrays of the
+// ODE blocks are filled as neurons are derived).
+func setAt[T any](xs []T, k int, x T) []T {
+	for len(xs) <= k {
+		var zero T
+		xs = append(xs, zero)
+	}
+	xs[k] = x
+	return xs
 }

@@ -120,3 +120,11 @@ func (b *parrotBlock) ReadState(d *state.Decoder) error {
 	b.n = n
 	return nil
 }
+
+// AppendFrom implements Block: a parrot neuron has no state, so this adds one neuron.
+func (b *parrotBlock) AppendFrom(src Block, i int) {
+	if s := sameBlock(b, src); i < 0 || i >= s.n {
+		panic(fmt.Sprintf("models: AppendFrom of parrot_neuron %d of %d", i, s.n))
+	}
+	b.n++
+}

@@ -235,3 +235,10 @@ func (s *stdpPlState) ReadState(d *state.Decoder) error {
 	s.kplus, s.tlast = kplus, tlast
 	return nil
 }
+
+// AppendFrom implements SynState: K+ and t_lastspike of connection j of src.
+func (s *stdpPlState) AppendFrom(src SynState, j int) {
+	o := sameState(s, src)
+	s.kplus = append(s.kplus, o.kplus[j])
+	s.tlast = append(s.tlast, o.tlast[j])
+}

@@ -332,3 +332,14 @@ func (s *stdpState) ReadState(d *state.Decoder) error {
 	s.kplus, s.tlast, s.sp = kplus, tlast, sp
 	return nil
 }
+
+// AppendFrom implements SynState: K+, t_lastspike and, for stdp_synapse, the STDP parameters of
+// connection j of src.
+func (s *stdpState) AppendFrom(src SynState, j int) {
+	o := sameState(s, src)
+	s.kplus = append(s.kplus, o.kplus[j])
+	s.tlast = append(s.tlast, o.tlast[j])
+	if !s.m.hom {
+		s.sp = append(s.sp, *o.params(j))
+	}
+}

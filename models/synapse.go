@@ -67,6 +67,8 @@ type SynState interface {
 	// WriteState writes every connection's state; ReadState replaces the store with it.
 	WriteState(e *state.Encoder)
 	ReadState(d *state.Decoder) error
+	// AppendFrom appends connection j of src (a state of the same model) exactly.
+	AppendFrom(src SynState, j int)
 }
 
 // SendBatch hands a synapse model one presynaptic spike and the connections of its source.

@@ -258,3 +258,9 @@ func (s *tsodyks2State) ReadState(d *state.Decoder) error {
 	s.c = conns
 	return nil
 }
+
+// AppendFrom implements SynState: the parameters and the state (x, u, last spike) of connection
+// j of src.
+func (s *tsodyks2State) AppendFrom(src SynState, j int) {
+	s.c = append(s.c, sameState(s, src).c[j])
+}

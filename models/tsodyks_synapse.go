@@ -295,3 +295,9 @@ func (s *tsodyksState) ReadState(d *state.Decoder) error {
 	s.c = conns
 	return nil
 }
+
+// AppendFrom implements SynState: the parameters and the state (x, y, u, last spike) of
+// connection j of src.
+func (s *tsodyksState) AppendFrom(src SynState, j int) {
+	s.c = append(s.c, sameState(s, src).c[j])
+}
