@@ -315,7 +315,7 @@ func (k *Kernel) restoreFrom(r *checkpoint.Reader, threads int) error {
 		return fmt.Errorf("%w: %d virtual processes", checkpoint.ErrInvalid, m.NumVPs)
 	}
 	if k.layout.NumVPs() != m.NumVPs {
-		if err := k.reshardFrom(r, m.NumVPs); err != nil {
+		if err := k.reshard(r, m.NumVPs); err != nil {
 			return err
 		}
 		if err := k.restorePending(r); err != nil {

@@ -264,6 +264,15 @@ func TestCheckpointAcrossSplits(t *testing.T) {
 			t.Errorf("%s: the restored run differs from the uninterrupted one", c.name)
 		}
 	}
+	// onto another number of VPs: re-sharded by node id; the continuation runs (its random
+	// streams differ, so its events do not equal the uninterrupted run's)
+	other, err := kernel.Restore(mpiDir, kernel.RestoreOptions{Options: kernel.Options{Comm: world, Log: io.Discard, Out: io.Discard}, Threads: threads + 1})
+	mustDo(t, err)
+	mustDo(t, other.Simulate(T))
+	if got := gatherAll(t, other, rebindAll(t, other, recs)); len(got[0]["times"].([]float64)) <= len(want[0]["times"].([]float64))/3 {
+		t.Errorf("re-sharded onto %d VPs: only %d spikes", world.Size()*(threads+1), len(got[0]["times"].([]float64)))
+	}
+	other.Close()
 	localDir := filepath.Join(dir, fmt.Sprintf("local-%d", world.Rank()))
 	wantLocal := uninterrupted(comm.NewLocal(), 4, localDir)
 	if !reflect.DeepEqual(wantLocal, want) {
@@ -356,4 +365,14 @@ func TestStopAgreedOverRanks(t *testing.T) {
 	if got := gatherAll(t, k, recs); !reflect.DeepEqual(got, want) {
 		t.Fatal("the interrupted run, continued, differs from the uninterrupted one")
 	}
+}
+
+func rebindAll(t *testing.T, k *kernel.Kernel, recs []kernel.NodeCollection) []kernel.NodeCollection {
+	out := make([]kernel.NodeCollection, len(recs))
+	for i, r := range recs {
+		var err error
+		out[i], err = k.NodeCollection(r.IDs())
+		mustDo(t, err)
+	}
+	return out
 }
