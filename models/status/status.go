@@ -40,6 +40,8 @@ const (
 	InvalidNodeCollection     Kind = "InvalidNodeCollection"
 	InternalError             Kind = "InternalError"
 	NumericalInstability      Kind = "NumericalInstability"
+	// IndexError is Python's, as PyNEST raises it for an index or slice past a NodeCollection's end.
+	IndexError Kind = "IndexError"
 )
 
 // Error is a NEST error: a kind and a message that names the model, node or key concerned and,
@@ -151,6 +153,21 @@ func (r *Reader) Int(key string, dst *int64) (bool, error) {
 	}
 	*dst = i
 	return true, nil
+}
+
+// StrictInt reads key as an integer into dst if present, refusing every float (even 2.0), as NEST
+// does for its integer kernel keys (local_num_threads: 2.0 is a TypeMismatch).
+func (r *Reader) StrictInt(key string, dst *int64) (bool, error) {
+	v, ok := r.D[key]
+	if !ok {
+		return false, nil
+	}
+	switch v.(type) {
+	case float64, float32:
+		r.used[key] = true
+		return false, Errorf(TypeMismatch, "%s: parameter %s expects an integer, got %s", r.Context, key, Describe(v))
+	}
+	return r.Int(key, dst)
 }
 
 // Bool reads key as a bool into dst if present.
