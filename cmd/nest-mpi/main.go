@@ -60,18 +60,26 @@ func realMain(args []string, stdout, stderr io.Writer) (code int) {
 	return 0
 }
 
-// fail reports err as one line and, under MPI, aborts every rank.
+// fail reports err as one line and, under MPI, aborts every rank. A run stopped by a signal
+// stopped on every rank at the same slice: rank 0 reports it, and nobody aborts.
 func fail(c comm.Communicator, stderr io.Writer, err error) int {
+	code := exitCode(err)
 	msg := oneLine(err.Error())
+	if code == exitInterrupted {
+		if c.Rank() == 0 {
+			fmt.Fprintf(stderr, "nest-mpi: %s\n", msg)
+		}
+		return code
+	}
 	if c.Size() > 1 && c.Rank() != 0 {
 		time.Sleep(otherRankDelay)
 		msg = fmt.Sprintf("rank %d: %s", c.Rank(), msg)
 	}
 	fmt.Fprintf(stderr, "nest-mpi: %s\n", msg)
 	if c.Size() > 1 {
-		c.Abort(exitError)
+		c.Abort(code)
 	}
-	return exitError
+	return code
 }
 
 func oneLine(s string) string {
@@ -84,7 +92,10 @@ Usage:
   nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet]
       Run a network file (a PyNEST script as JSON). Outputs go to DIR (default out/<file name>):
       <name>.csv for each recorder named with "as", the GetStatus/GetConnections tables and
-      run.json. DIR is only written when the whole script succeeds.
+      run.json. DIR is created and checked first; an error before the first Simulate leaves it
+      untouched, a later error or a signal (SIGTERM, SIGUSR1, SIGINT) publishes what was
+      recorded with run.json "complete": false. Exit status 0 ok, 2 an error in the file or a
+      NEST error, 3 the network does not fit in memory, 4 stopped by a signal, 1 anything else.
   nest-mpi serve
       Run one kernel driven call by call: one JSON call a line on stdin, one JSON answer a line
       on stdout (the protocol of the Python package nestmpi; see kernel/serve). Under mpirun,
@@ -215,26 +226,33 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	if c.Rank() != 0 {
 		opts.Log, opts.Out = nil, nil
 	}
-	var sink *netfile.DirSink
-	if c.Rank() == 0 {
-		if sink, err = netfile.NewDirSink(f.out); err != nil {
-			return err
-		}
+	sink, staging, err := prepareOutput(c, f.out)
+	if err != nil {
+		return err
+	}
+	if sink != nil {
 		opts.Sink = sink
 	}
+	opts.DataDir = staging
+	stopFlag, reason, stopHandlers := stopSignals(c)
+	defer stopHandlers()
+	opts.Stop, opts.StopReason = stopFlag, reason
 	netfile.Version = version
 	res, err := netfile.Run(nf, opts)
-	if err != nil {
+	if res == nil {
 		if sink != nil {
 			sink.Abort()
 		}
 		return err
 	}
 	if sink != nil {
-		if err := sink.Commit(); err != nil {
+		if cerr := sink.Commit(); cerr != nil {
 			sink.Abort()
-			return err
+			return errors.Join(err, cerr)
 		}
+	}
+	if err != nil { // stopped early: what was recorded is published, run.json says so
+		return fmt.Errorf("%w (the outputs recorded up to %g ms are in %s, run.json says complete: false)", err, res.BiologicalTime, f.out)
 	}
 	if c.Rank() == 0 && !f.quiet {
 		fmt.Fprintf(stdout, "%s: %g ms simulated in %.3g s (build %.3g s); %d nodes, %d connections, %d spikes; wrote %d files to %s\n",

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nest-mpi/nest-mpi/comm"
@@ -41,6 +42,13 @@ type Options struct {
 	// BeforeCall, if set, is called before the kernel block is applied (with Pos -1 and Name
 	// "kernel") and before every call; an error stops the run (used to bound fuzzing).
 	BeforeCall func(c Call) error
+	// Stop, when set (by a signal handler), makes Simulate stop at the next slice boundary that
+	// every rank agrees on (kernel.SetStop); StopReason names the signal for run.json.
+	Stop       *atomic.Bool
+	StopReason func() string
+	// DataDir, if set, is the folder the ascii backend writes into (the output folder's staging
+	// folder, on every rank): the file's data_path must then be a folder inside it.
+	DataDir string
 }
 
 // Result summarises a run.
@@ -76,6 +84,7 @@ type Runner struct {
 	simWall     time.Duration
 	simulatedMs float64
 	last        kernel.NodeCollection // the nodes of the last Create
+	incomplete  string                // why the run ended early ("" when it ran to its end)
 }
 
 // CallError is an error of one call (or of the kernel block or the outputs), with its position.
@@ -150,10 +159,10 @@ func Run(f *File, opts Options) (*Result, error) {
 	for _, c := range f.Script {
 		fn := calls[c.Name]
 		if fn == nil {
-			return nil, &CallError{Where: fmt.Sprintf("script[%d]", c.Pos), Err: status.Errorf(status.BadProperty, "unknown call %q", c.Name)}
+			return r.stopped(&CallError{Where: fmt.Sprintf("script[%d]", c.Pos), Err: status.Errorf(status.BadProperty, "unknown call %q", c.Name)})
 		}
 		if err := r.guard(c, func() error { return fn(r, c.Value) }); err != nil {
-			return nil, &CallError{Where: c.Where(), Err: err}
+			return r.stopped(&CallError{Where: c.Where(), Err: err})
 		}
 	}
 	var res *Result
@@ -177,6 +186,9 @@ func newRunner(opts Options) (*Runner, error) {
 	k, err := kernel.New(kernel.Options{Comm: opts.Comm, Log: opts.Log, Out: opts.Out})
 	if err != nil {
 		return nil, err
+	}
+	if opts.Stop != nil {
+		k.SetStop(opts.Stop)
 	}
 	return &Runner{opts: opts, k: k, names: map[string]kernel.NodeCollection{}, start: time.Now()}, nil
 }
@@ -319,6 +331,9 @@ func (r *Runner) setKernel(p map[string]any, initial bool) error {
 	if _, ok := d["print_time"]; r.opts.Quiet && (initial || ok) {
 		d["print_time"] = false
 	}
+	if err := r.dataPath(d, initial); err != nil {
+		return err
+	}
 	if len(d) == 0 {
 		return nil
 	}
@@ -365,6 +380,9 @@ func (r *Runner) callCreate(v any) error {
 	}
 	if _, given := m["as"]; given && !validName(name) {
 		return status.Errorf(status.BadProperty, "as: %q cannot name nodes: use letters, digits, '_', '-' and '.' (it becomes the file name <name>.csv)", name)
+	}
+	if _, taken := r.names[name]; taken && name != "" {
+		return status.Errorf(status.BadProperty, "as: the name %q is already given to nodes created earlier; every Create names its own nodes (ResetKernel forgets the names)", name)
 	}
 	n := int64(1)
 	nv, hasN := m["n"]

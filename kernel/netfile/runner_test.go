@@ -621,7 +621,7 @@ func TestFormatFloat(t *testing.T) {
 
 func TestDirSink(t *testing.T) {
 	base := t.TempDir()
-	// A new folder (with a missing parent) appears only at Commit.
+	// A new folder (with a missing parent) is created at once (to check it), empty until Commit.
 	dir := filepath.Join(base, "a", "b", "out")
 	s, err := NewDirSink(dir)
 	if err != nil {
@@ -633,8 +633,8 @@ func TestDirSink(t *testing.T) {
 	}
 	w.Write([]byte("1\n"))
 	w.Close()
-	if _, err := os.Stat(dir); err == nil {
-		t.Fatal("output folder exists before Commit")
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Fatalf("output folder before Commit: %v %v, want it empty", entries, err)
 	}
 	if _, err := s.Create("x/y.csv"); err == nil {
 		t.Error("the same file twice: no error")

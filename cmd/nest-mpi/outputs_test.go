@@ -1,0 +1,83 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestStopSignals: SIGTERM, SIGUSR1 and SIGINT stop a long run at a slice boundary; the outputs
+// recorded so far are published, complete lines only, run.json names the signal, exit status 4.
+func TestStopSignals(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "long.json")
+	os.WriteFile(file, []byte(`{"kernel": {"print_time": false}, "script": [
+		{"Create": {"model": "iaf_psc_alpha", "n": 50, "params": {"I_e": 400.0}, "as": "n"}},
+		{"Create": {"model": "spike_recorder", "as": "sr"}},
+		{"Create": {"model": "spike_recorder", "params": {"record_to": "ascii", "label": "dat"}}},
+		{"Connect": {"pre": "n", "post": "sr"}},
+		{"Connect": {"pre": "n", "post": [52]}},
+		{"Simulate": 1e9}]}`), 0o644)
+	for _, sig := range []struct {
+		s    syscall.Signal
+		name string
+	}{{syscall.SIGTERM, "SIGTERM"}, {syscall.SIGUSR1, "SIGUSR1"}, {syscall.SIGINT, "SIGINT"}} {
+		t.Run(sig.name, func(t *testing.T) {
+			out := filepath.Join(dir, "out-"+sig.name)
+			cmd := exec.Command(bin, "run", file, "--out", out)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(700 * time.Millisecond)
+			cmd.Process.Signal(sig.s)
+			cmd.Wait()
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+				t.Fatalf("exit status %d, want 4; stderr %q", code, stderr.String())
+			}
+			data, err := os.ReadFile(filepath.Join(out, "run.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(data), `"complete": false`) || !strings.Contains(string(data), "stopped by "+sig.name) {
+				t.Errorf("run.json: %s", data)
+			}
+			for _, name := range []string{"sr.csv", "dat-52-0.dat"} {
+				b, err := os.ReadFile(filepath.Join(out, name))
+				if err != nil || len(b) == 0 || b[len(b)-1] != '\n' {
+					t.Errorf("%s: %v, ends %q", name, err, b[max(0, len(b)-20):])
+				}
+			}
+		})
+	}
+}
+
+// TestExitStatus checks the statuses of failures that are not NEST errors.
+func TestExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`{"script": [{"Simulate": 1.0}]}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "file"), nil, 0o644)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"output folder cannot be made", []string{"run", good, "--out", filepath.Join(dir, "file", "out")}, 2, "IOError: cannot create the output folder"},
+		{"ok", []string{"run", good, "--out", filepath.Join(dir, "out"), "-q"}, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, stderr, code := nestMPI(t, c.args...)
+			if code != c.code || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want %d, %q", code, stderr, c.code, c.want)
+			}
+		})
+	}
+}
