@@ -105,6 +105,10 @@ Usage:
           [--binary PATH] [--job-name NAME] [--checkpoint-dir DIR]
       Write a Slurm job script (or with --no-slurm a bash script for mpirun) that runs FILE with the
       MPI build on N nodes x R ranks x T threads.
+  nest-mpi estimate FILE [--ranks R] [--threads T] [--json]
+      Estimate the nodes, connections and peak memory per rank of a network file without
+      building it (--json: an object whose memory.peak_rss_bytes is the largest rank's peak).
+      run refuses a network that does not fit in the memory it may use (exit status 3).
   nest-mpi models [--long]
       List every model (neurons, devices, synapses).
   nest-mpi help MODEL
@@ -115,7 +119,7 @@ Usage:
 
 func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return &usageError{"no command given (run, serve, jobscript, models, help, version)"}
+		return &usageError{"no command given (run, serve, jobscript, estimate, models, help, version)"}
 	}
 	out := stdout
 	if c.Rank() != 0 {
@@ -128,6 +132,8 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		return cmdServe(c, rest, os.Stdin, stdout, stderr)
 	case "jobscript":
 		return cmdJobscript(rest, out)
+	case "estimate":
+		return cmdEstimate(rest, out)
 	case "models":
 		return cmdModels(rest, out)
 	case "help", "-h", "--help":
@@ -146,7 +152,7 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(out, versionString(c))
 		return nil
 	default:
-		return &usageError{fmt.Sprintf("unknown command %q (run, serve, jobscript, models, help, version)", cmd)}
+		return &usageError{fmt.Sprintf("unknown command %q (run, serve, jobscript, estimate, models, help, version)", cmd)}
 	}
 }
 
@@ -217,6 +223,9 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	nf, err := netfile.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
+	}
+	if err := checkFits(c, nf, f.threads); err != nil {
+		return err
 	}
 	opts := netfile.Options{Comm: c, Log: stderr, Out: stdout, Threads: f.threads, Seed: f.seed,
 		Quiet: f.quiet, Plot: f.plot, Source: file}

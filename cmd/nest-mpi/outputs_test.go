@@ -81,3 +81,37 @@ func TestExitStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestEstimateCommand: estimate prints the counts and the peak; run refuses a network of 10^10
+// connections within a second (exit 3), before creating anything; jobscript --mem auto asks for
+// the estimate.
+func TestEstimateCommand(t *testing.T) {
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.json")
+	os.WriteFile(huge, []byte(`{"script": [{"Create": {"model": "iaf_psc_alpha", "n": 100000, "as": "n"}},
+		{"Connect": {"pre": "n", "post": "n", "conn_spec": {"rule": "fixed_indegree", "indegree": 100000}}},
+		{"Simulate": 10.0}]}`), 0o644)
+	out, stderr, code := nestMPI(t, "estimate", huge, "--json", "--ranks", "4")
+	if code != 0 || !strings.Contains(out, `"connections": 10000000000`) || !strings.Contains(out, `"peak_rss_bytes": `) {
+		t.Errorf("estimate --json: exit %d %s\n%s", code, stderr, out)
+	}
+	out, _, _ = nestMPI(t, "estimate", huge)
+	if !strings.Contains(out, "connections: 10000000000") || !strings.Contains(out, "peak resident memory") {
+		t.Errorf("estimate: %s", out)
+	}
+	start := time.Now()
+	_, stderr, code = nestMPI(t, "run", huge, "--out", filepath.Join(dir, "out"))
+	if code != exitDoesNotFit || !strings.Contains(stderr, "the network does not fit: the estimate is") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("run: exit %d, stderr %q", code, stderr)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("refusing took %v", d)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("the output folder was created for a network that does not fit")
+	}
+	out, _, code = nestMPIIn(t, dir, "jobscript", "huge.json", "-N", "2", "-R", "2", "-t", "1", "--binary", bin)
+	if code != 0 || !strings.Contains(out, "#SBATCH --mem=") || strings.Contains(out, "--mem=1024M") {
+		t.Errorf("jobscript --mem auto for a huge network: %s", out)
+	}
+}
