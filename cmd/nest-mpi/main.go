@@ -224,9 +224,11 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	if err := checkFits(c, nf, f.threads); err != nil {
+	limit, err := checkFits(c, nf, f.threads)
+	if err != nil {
 		return err
 	}
+
 	opts := netfile.Options{Comm: c, Log: stderr, Out: stdout, Threads: f.threads, Seed: f.seed,
 		Quiet: f.quiet, Plot: f.plot, Source: file}
 	if f.quiet {
@@ -243,6 +245,13 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 		opts.Sink = sink
 	}
 	opts.DataDir = staging
+	watch := watchMemory(limit, stderr, func() {
+		if sink != nil {
+			sink.Abort()
+		}
+	})
+	defer watch.stop()
+	opts.BeforeCall = watch.before
 	stopFlag, reason, stopHandlers := stopSignals(c)
 	defer stopHandlers()
 	opts.Stop, opts.StopReason = stopFlag, reason

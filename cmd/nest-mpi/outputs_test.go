@@ -115,3 +115,31 @@ func TestEstimateCommand(t *testing.T) {
 		t.Errorf("jobscript --mem auto for a huge network: %s", out)
 	}
 }
+
+// TestOutOfMemory: a run that grows past the memory it may use (here NESTMPI_MEMORY_LIMIT; the
+// estimate assumes 10 spikes/s, these neurons fire at every step) ends with one line naming the
+// call and the limit, exit status 3, and leaves no staged outputs.
+func TestOutOfMemory(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "flood.json")
+	os.WriteFile(file, []byte(`{"kernel": {"print_time": false}, "script": [
+		{"Create": {"model": "iaf_psc_alpha", "n": 1000, "params": {"I_e": 100000.0, "t_ref": 0.1}, "as": "n"}},
+		{"Create": {"model": "spike_recorder", "as": "sr"}},
+		{"Connect": {"pre": "n", "post": "sr"}},
+		{"Simulate": 5000.0}]}`), 0o644)
+	cmd := exec.Command(bin, "run", file, "--out", filepath.Join(dir, "out"))
+	cmd.Env = append(os.Environ(), "NESTMPI_MEMORY_LIMIT=120M")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != exitDoesNotFit {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	if s := stderr.String(); strings.Count(s, "\n") != 1 || !strings.Contains(s, "out of memory in script[3] Simulate: the run uses") ||
+		!strings.Contains(s, "of the 120 MiB a rank may use") {
+		t.Errorf("stderr %q", s)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
