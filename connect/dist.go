@@ -615,10 +615,10 @@ func ParseDist(d status.Dict) (Dist, error) {
 			return Dist{}, status.Errorf(status.BadProperty, "distribution %s: bounds are given by low and high; 'redraw' is for the NEST 3 names (%s)", name, base)
 		}
 		lo, hi := math.Inf(-1), math.Inf(1)
-		if _, err := r.Float("low", &lo); err != nil {
+		if _, err := r.Bound("low", &lo); err != nil {
 			return Dist{}, err
 		}
-		if _, err := r.Float("high", &hi); err != nil {
+		if _, err := r.Bound("high", &hi); err != nil {
 			return Dist{}, err
 		}
 		dist.nest2 = true
@@ -634,10 +634,10 @@ func ParseDist(d status.Dict) (Dist, error) {
 		}
 		rr := status.NewReader(rd, "redraw bounds of distribution "+name)
 		lo, hi := math.Inf(-1), math.Inf(1)
-		if _, err := rr.Float("min", &lo); err != nil {
+		if _, err := rr.Bound("min", &lo); err != nil {
 			return Dist{}, err
 		}
-		if _, err := rr.Float("max", &hi); err != nil {
+		if _, err := rr.Bound("max", &hi); err != nil {
 			return Dist{}, err
 		}
 		if u := rr.Unused(); len(u) > 0 {

@@ -3,6 +3,7 @@ package connect
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/nest-mpi/nest-mpi/models/status"
@@ -48,6 +49,21 @@ func (v Value) IsArray() bool { return v.kind == valueArray }
 
 // IsRandom reports whether v is a random distribution.
 func (v Value) IsRandom() bool { return v.kind == valueRandom }
+
+// NonFinite returns the first NaN or infinite number of a scalar or an array, and false when
+// every number is finite (distributions are not inspected).
+func (v Value) NonFinite() (float64, bool) {
+	xs := v.xs
+	if v.kind == valueScalar {
+		xs = []float64{v.x}
+	}
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return x, true
+		}
+	}
+	return 0, false
+}
 
 // Len returns the number of entries of an array, and 0 for scalars and distributions.
 func (v Value) Len() int { return len(v.xs) }

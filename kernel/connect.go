@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/nest-mpi/nest-mpi/connect"
 	"github.com/nest-mpi/nest-mpi/models"
@@ -173,6 +174,9 @@ func (k *Kernel) parseSynSpec(v any, spec connect.Spec, nPre, nPost int) (*synSp
 			return false, err
 		}
 		if err := spec.CheckValue(key, val, nPre, nPost); err != nil {
+			return false, err
+		}
+		if err := finiteValue(name, key, val); err != nil {
 			return false, err
 		}
 		*dst = val
@@ -471,3 +475,29 @@ func (k *Kernel) countConnections() int64 {
 }
 
 var _ = fmt.Sprint
+
+// finiteValue refuses a NaN or infinite weight, delay or synapse parameter of a syn_spec
+// (BadDelay for the delay, BadProperty otherwise), naming the synapse model and the key.
+func finiteValue(model, key string, v connect.Value) error {
+	x, bad := v.NonFinite()
+	if !bad {
+		return nil
+	}
+	if key == "delay" {
+		return status.Errorf(status.BadDelay, "Connect: %s: the delay must be a finite number of ms, got %s", model, formatNum(x))
+	}
+	return status.Errorf(status.BadProperty, "Connect: %s: parameter %s must be a finite number, got %s", model, key, formatNum(x))
+}
+
+// formatNum writes a number for an error message (inf, -inf, nan as the network format does).
+func formatNum(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "nan"
+	case math.IsInf(x, 1):
+		return "inf"
+	case math.IsInf(x, -1):
+		return "-inf"
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}

@@ -172,7 +172,13 @@ func (k *Kernel) deviceStatus(d *device) Params {
 func (k *Kernel) setDevice(dev *device, d Params, apply bool) error {
 	r := status.NewReader(d, dev.model.name)
 	r.MarkUsed(readOnlyNodeKeys...)
-	r.MarkUsed("frozen", "events")
+	r.MarkUsed("frozen")
+	if dev.kind.IsRecorder() {
+		if err := refuseReadOnly(r, dev.model.name, []string{"events"}); err != nil {
+			return err
+		}
+	}
+	r.MarkUsed("events")
 	if err := k.readRecorderCompat(r, dev.model.name); err != nil {
 		return err
 	}

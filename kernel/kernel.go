@@ -325,11 +325,11 @@ func (c *Kernel) readKernelStatus(r *status.Reader, k *Kernel) error {
 		c.grid = g
 	}
 	var threads, vps int64
-	gotThreads, err := r.Int("local_num_threads", &threads)
+	gotThreads, err := r.StrictInt("local_num_threads", &threads)
 	if err != nil {
 		return err
 	}
-	gotVPs, err := r.Int("total_num_virtual_procs", &vps)
+	gotVPs, err := r.StrictInt("total_num_virtual_procs", &vps)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/nest-mpi/nest-mpi/connect"
 	"github.com/nest-mpi/nest-mpi/models"
@@ -472,6 +473,9 @@ func (k *Kernel) setNode(id uint64, d Params, apply bool) error {
 	b, j := st.blockOf(int(ne.local))
 	r := status.NewReader(d, e.name)
 	r.MarkUsed(readOnlyNodeKeys...)
+	if err := refuseReadOnly(r, e.name, neuronReadOnly(e.neuron)); err != nil {
+		return err
+	}
 	if !apply {
 		scratch := e.neuron.NewBlock()
 		scratch.Append(e.neuron, 1)
@@ -502,4 +506,36 @@ func (k *Kernel) setNode(id uint64, d Params, apply bool) error {
 // readOnlyNodeKeys are keys GetStatus reports that SetStatus ignores when they carry the same
 // meaning (so a dictionary from GetStatus can be set back).
 var readOnlyNodeKeys = []string{"global_id", "model", "model_id", "local", "vp", "thread", "thread_local_id",
-	"element_type", "node_uses_wfr", "recordables", "t_spike", "post_trace"}
+	"element_type", "node_uses_wfr", "recordables"}
+
+// archivingReadOnly are the read-only state variables every neuron has for STDP (NEST's
+// ArchivingNode); `nest-mpi help` marks them read-only.
+var archivingReadOnly = []string{"t_spike", "post_trace"}
+
+// neuronReadOnly lists the keys SetStatus refuses on a neuron of model m: the archiving state and
+// every parameter the model documents as read-only.
+func neuronReadOnly(m models.NeuronModel) []string {
+	keys := append([]string(nil), archivingReadOnly...)
+	for _, p := range m.Params() {
+		if p.ReadOnly {
+			keys = append(keys, p.Name)
+		}
+	}
+	return keys
+}
+
+// refuseReadOnly returns NEST's error for an unused key (UnaccessedDictionaryEntry), saying that
+// the key is read-only, when r holds one of keys.
+func refuseReadOnly(r *status.Reader, model string, keys []string) error {
+	var found []string
+	for _, key := range keys {
+		if r.Has(key) {
+			found = append(found, key)
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	return status.Errorf(status.UnaccessedDictionaryEntry, "%s: unaccessed elements in dictionary: %s (read-only: GetStatus reports it, SetStatus cannot set it)",
+		model, strings.Join(found, ", "))
+}

@@ -169,10 +169,14 @@ func TestStdpPlCommonProperties(t *testing.T) {
 		}
 	}
 	for _, tp := range []float64{0, -5, math.NaN()} {
+		want := "> 0 required"
+		if math.IsNaN(tp) {
+			want = "must be a finite number"
+		}
 		err := k.SetDefaults("stdp_pl_synapse_hom", Params{"tau_plus": tp, "lambda": 0.5})
-		wantRule(t, "SetDefaults", err, stpRule{"stdp_pl_synapse_hom", nil, "tau_plus", "> 0 required"})
+		wantRule(t, "SetDefaults", err, stpRule{"stdp_pl_synapse_hom", nil, "tau_plus", want})
 		err = k.CopyModel("stdp_pl_synapse_hom", "pl_bad", Params{"tau_plus": tp})
-		wantRule(t, "CopyModel", err, stpRule{"pl_bad", nil, "tau_plus", "> 0 required"}) // the copy names itself
+		wantRule(t, "CopyModel", err, stpRule{"pl_bad", nil, "tau_plus", want}) // the copy names itself
 	}
 	d, err := k.GetDefaults("stdp_pl_synapse_hom", "lambda")
 	must(t, err)

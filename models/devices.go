@@ -3,6 +3,7 @@ package models
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/nest-mpi/nest-mpi/models/clock"
 	"github.com/nest-mpi/nest-mpi/models/state"
@@ -144,6 +145,9 @@ func (p *Recorder) set(r *status.Reader, g clock.Grid, model string) error {
 	}
 	if _, err := r.String("label", &p.Label); err != nil {
 		return err
+	}
+	if strings.ContainsAny(p.Label, `/\`) || strings.Contains(p.Label, "..") || strings.ContainsRune(p.Label, 0) {
+		return badProperty(model, "label %q is a file-name stem for the ascii backend, not a path: it may not contain '/', '\\' or '..'.", p.Label)
 	}
 	if _, err := r.String("record_to", &p.RecordTo); err != nil {
 		return err

@@ -88,7 +88,7 @@ func jobSpec(file string, f jobscriptFlags) (jobs.Spec, error) {
 		s.JobName = jobName(file)
 	}
 	if f.mem == "auto" {
-		s.MemPerNodeMB = jobs.DefaultMemPerNodeMB(f.tasks)
+		s.MemPerNodeMB = autoMem(file, f)
 	} else {
 		s.Mem = strings.ToUpper(f.mem)
 	}

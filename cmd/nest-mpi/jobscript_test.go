@@ -49,14 +49,14 @@ func TestJobscript(t *testing.T) {
 	}
 }
 
-// TestJobscriptDefaults: the memory is the conservative default, the launcher srun; --no-slurm
-// makes a plain mpirun script.
+// TestJobscriptDefaults: the memory is the estimate's (at least 1 GiB), the launcher srun;
+// --no-slurm makes a plain mpirun script.
 func TestJobscriptDefaults(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "net.json"), []byte(`{"script": []}`), 0o644)
 	args := []string{"jobscript", "net.json", "-N", "1", "-R", "2", "-t", "1", "--binary", bin}
 	out, stderr, code := nestMPIIn(t, dir, args...)
-	if code != 0 || !strings.Contains(out, "#SBATCH --mem=4096M\n") || !strings.Contains(out, "srun --mpi=pmix") {
+	if code != 0 || !strings.Contains(out, "#SBATCH --mem=1024M\n") || !strings.Contains(out, "srun --mpi=pmix") {
 		t.Errorf("exit %d: %s\n%s", code, stderr, out)
 	}
 	out, stderr, code = nestMPIIn(t, dir, append(args, "--no-slurm")...)

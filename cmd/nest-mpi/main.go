@@ -61,18 +61,26 @@ func realMain(args []string, stdout, stderr io.Writer) (code int) {
 	return 0
 }
 
-// fail reports err as one line and, under MPI, aborts every rank.
+// fail reports err as one line and, under MPI, aborts every rank. A run stopped by a signal
+// stopped on every rank at the same slice: rank 0 reports it, and nobody aborts.
 func fail(c comm.Communicator, stderr io.Writer, err error) int {
+	code := exitCode(err)
 	msg := oneLine(err.Error())
+	if code == exitInterrupted {
+		if c.Rank() == 0 {
+			fmt.Fprintf(stderr, "nest-mpi: %s\n", msg)
+		}
+		return code
+	}
 	if c.Size() > 1 && c.Rank() != 0 {
 		time.Sleep(otherRankDelay)
 		msg = fmt.Sprintf("rank %d: %s", c.Rank(), msg)
 	}
 	fmt.Fprintf(stderr, "nest-mpi: %s\n", msg)
 	if c.Size() > 1 {
-		c.Abort(exitError)
+		c.Abort(code)
 	}
-	return exitError
+	return code
 }
 
 func oneLine(s string) string {
@@ -85,7 +93,10 @@ Usage:
   nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet]
       Run a network file (a PyNEST script as JSON). Outputs go to DIR (default out/<file name>):
       <name>.csv for each recorder named with "as", the GetStatus/GetConnections tables and
-      run.json. DIR is only written when the whole script succeeds.
+      run.json. DIR is created and checked first; an error before the first Simulate leaves it
+      untouched, a later error or a signal (SIGTERM, SIGUSR1, SIGINT) publishes what was
+      recorded with run.json "complete": false. Exit status 0 ok, 2 an error in the file or a
+      NEST error, 3 the network does not fit in memory, 4 stopped by a signal, 1 anything else.
   nest-mpi serve
       Run one kernel driven call by call: one JSON call a line on stdin, one JSON answer a line
       on stdout (the protocol of the Python package nestmpi; see kernel/serve). Under mpirun,
@@ -95,6 +106,10 @@ Usage:
           [--binary PATH] [--job-name NAME] [--checkpoint-dir DIR]
       Write a Slurm job script (or with --no-slurm a bash script for mpirun) that runs FILE with the
       MPI build on N nodes x R ranks x T threads.
+  nest-mpi estimate FILE [--ranks R] [--threads T] [--json]
+      Estimate the nodes, connections and peak memory per rank of a network file without
+      building it (--json: an object whose memory.peak_rss_bytes is the largest rank's peak).
+      run refuses a network that does not fit in the memory it may use (exit status 3).
   nest-mpi models [--long]
       List every model (neurons, devices, synapses).
   nest-mpi help MODEL
@@ -105,7 +120,7 @@ Usage:
 
 func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return &usageError{"no command given (run, serve, jobscript, models, help, version)"}
+		return &usageError{"no command given (run, serve, jobscript, estimate, models, help, version)"}
 	}
 	out := stdout
 	if c.Rank() != 0 {
@@ -118,6 +133,8 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		return cmdServe(c, rest, os.Stdin, stdout, stderr)
 	case "jobscript":
 		return cmdJobscript(rest, out)
+	case "estimate":
+		return cmdEstimate(rest, out)
 	case "models":
 		return cmdModels(rest, out)
 	case "help", "-h", "--help":
@@ -136,7 +153,7 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(out, versionString(c))
 		return nil
 	default:
-		return &usageError{fmt.Sprintf("unknown command %q (run, serve, jobscript, models, help, version)", cmd)}
+		return &usageError{fmt.Sprintf("unknown command %q (run, serve, jobscript, estimate, models, help, version)", cmd)}
 	}
 }
 
@@ -217,6 +234,11 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
+	limit, err := checkFits(c, nf, f.threads)
+	if err != nil {
+		return err
+	}
+
 	opts := netfile.Options{Comm: c, Log: stderr, Out: stdout, Threads: f.threads, Seed: f.seed,
 		Quiet: f.quiet, Plot: f.plot, Source: file, BaseDir: filepath.Dir(file), OutDir: f.out,
 		CheckpointEvery: f.checkpointEvery, CheckpointDir: f.checkpointDir, Resume: f.resume}
@@ -226,26 +248,40 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	if c.Rank() != 0 {
 		opts.Log, opts.Out = nil, nil
 	}
-	var sink *netfile.DirSink
-	if c.Rank() == 0 {
-		if sink, err = netfile.NewDirSink(f.out); err != nil {
-			return err
-		}
+	sink, staging, err := prepareOutput(c, f.out)
+	if err != nil {
+		return err
+	}
+	if sink != nil {
 		opts.Sink = sink
 	}
+	opts.DataDir = staging
+	watch := watchMemory(limit, stderr, func() {
+		if sink != nil {
+			sink.Abort()
+		}
+	})
+	defer watch.stop()
+	opts.BeforeCall = watch.before
+	stopFlag, reason, stopHandlers := stopSignals(c)
+	defer stopHandlers()
+	opts.Stop, opts.StopReason = stopFlag, reason
 	netfile.Version = version
 	res, err := netfile.Run(nf, opts)
-	if err != nil {
+	if res == nil {
 		if sink != nil {
 			sink.Abort()
 		}
 		return err
 	}
 	if sink != nil {
-		if err := sink.Commit(); err != nil {
+		if cerr := sink.Commit(); cerr != nil {
 			sink.Abort()
-			return err
+			return errors.Join(err, cerr)
 		}
+	}
+	if err != nil { // stopped early: what was recorded is published, run.json says so
+		return fmt.Errorf("%w (the outputs recorded up to %g ms are in %s, run.json says complete: false)", err, res.BiologicalTime, f.out)
 	}
 	if c.Rank() == 0 && !f.quiet {
 		fmt.Fprintf(stdout, "%s: %g ms simulated in %.3g s (build %.3g s); %d nodes, %d connections, %d spikes; wrote %d files to %s\n",

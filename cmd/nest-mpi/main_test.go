@@ -264,12 +264,17 @@ func TestErrors(t *testing.T) {
 		{"Simulate": 10.0},
 		{"GetStatus": {"nodes": "n", "keys": "V_m", "to": "vm.csv"}},
 		{"Connect": {"pre": "n", "post": "n", "syn_spec": {"delay": 0.01}}}]}`)
+	early := write("early.json", `{"script": [
+		{"Create": {"model": "iaf_psc_alpha", "n": 2, "as": "n"}},
+		{"GetStatus": {"nodes": "n", "keys": "V_m", "to": "vm.csv"}},
+		{"Connect": {"pre": "n", "post": "n", "syn_spec": {"delay": 0.01}}},
+		{"Simulate": 10.0}]}`)
 	cases := []struct {
 		name string
 		args []string
 		want string
 	}{
-		{"script error", []string{"run", late}, "nest-mpi: script[5] Connect: BadDelay: "},
+		{"script error", []string{"run", early}, "nest-mpi: script[2] Connect: BadDelay: "},
 		{"unknown top-level key", []string{"run", write("k.json", `{"script": [], "kernels": {}}`)}, `nest-mpi: ` + filepath.Join(dir, "k.json") + `: UnaccessedDictionaryEntry: unknown top-level key "kernels"`},
 		{"bad json", []string{"run", write("j.json", "{\n\"script\": [,]}")}, "invalid JSON at line 2, column 12"},
 		{"kernel error", []string{"run", write("kk.json", `{"kernel": {"resolution": "fine"}, "script": []}`)}, "nest-mpi: kernel: TypeMismatch: "},
@@ -314,15 +319,28 @@ func TestErrors(t *testing.T) {
 			t.Errorf("left behind: %s", e.Name())
 		}
 	}
-	// A failed run does not touch an existing output folder.
+	// A run that fails before Simulate does not touch an existing output folder.
 	out := filepath.Join(dir, "kept")
 	os.MkdirAll(out, 0o755)
 	os.WriteFile(filepath.Join(out, "vm.csv"), []byte("old"), 0o644)
-	if _, _, code := nestMPI(t, "run", late, "--out", out); code != 2 {
+	if _, _, code := nestMPI(t, "run", early, "--out", out); code != 2 {
 		t.Errorf("exit status %d", code)
 	}
 	if data, _ := os.ReadFile(filepath.Join(out, "vm.csv")); string(data) != "old" {
 		t.Errorf("vm.csv overwritten by a failed run: %q", data)
+	}
+	// One that fails after Simulate publishes what it recorded, marked incomplete (exit 2).
+	_, stderr, code := nestMPI(t, "run", late, "--out", out)
+	if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "script[5] Connect: BadDelay: ") ||
+		!strings.Contains(stderr, "run.json says complete: false") {
+		t.Errorf("late error: exit %d, stderr %q", code, stderr)
+	}
+	if data, _ := os.ReadFile(filepath.Join(out, "vm.csv")); string(data) == "old" {
+		t.Errorf("vm.csv not published by a run stopped after Simulate")
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "run.json"))
+	if !strings.Contains(string(data), `"complete": false`) || !strings.Contains(string(data), `"incomplete_reason": "stopped by an error: script[5] Connect: BadDelay`) {
+		t.Errorf("run.json of a late error: %s", data)
 	}
 }
 

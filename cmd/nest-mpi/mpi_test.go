@@ -216,3 +216,65 @@ func TestMPIAbort(t *testing.T) {
 		t.Errorf("left behind: %v", entries)
 	}
 }
+
+// TestMPIResumeAfterSignal: a run on 2 ranks stopped by a signal sent to mpirun (SIGUSR1, which
+// mpirun forwards, and SIGTERM, which it forwards and then ends with status 1 itself) writes a
+// checkpoint on every rank after the same slice; with SIGUSR1 the job exits with status 4.
+// Resumed on 2 ranks, it gives the files of the uninterrupted run of the same VPs.
+func TestMPIResumeAfterSignal(t *testing.T) {
+	mpirun, mbin := mpiBinary(t)
+	dir := t.TempDir()
+	net := filepath.Join(dir, "net.json")
+	if err := os.WriteFile(net, []byte(resumeNetwork), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(dir, "want")
+	runOK(t, exec.Command(bin, "run", net, "--out", want, "-q", "--threads", "2"))
+	launch := func(args ...string) *exec.Cmd {
+		cmd := exec.Command(mpirun, append([]string{"-np", "2", "--bind-to", "none", mbin, "run", net, "-q", "--threads", "1"}, args...)...)
+		cmd.Env = append(os.Environ(), "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", "OMPI_MCA_rmaps_base_oversubscribe=1")
+		return cmd
+	}
+	for i, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGTERM} {
+		out, ck := filepath.Join(dir, "out-"+sig.String()), filepath.Join(dir, "ck-"+sig.String())
+		cmd := launch("--out", out, "--checkpoint-dir", ck)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// the signal handlers are installed once the output folder exists; then some simulating
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if _, err := os.Stat(out); err == nil {
+				break
+			}
+		}
+		time.Sleep(time.Duration(500+300*i) * time.Millisecond)
+		_ = cmd.Process.Signal(sig)
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		switch {
+		case err == nil:
+			t.Logf("%v: the run ended before the signal", sig)
+			continue
+		case !errors.As(err, &ee):
+			t.Fatal(err)
+		case sig == syscall.SIGUSR1 && ee.ExitCode() != 4:
+			t.Fatalf("%v: exit %v, want status 4\n%s", sig, err, stderr.String())
+		}
+		if len(lsDir(ck)) == 0 {
+			t.Fatalf("%v: no checkpoint written\n%s", sig, stderr.String())
+		}
+		runOK(t, launch("--out", out, "--resume", ck))
+		sameFiles(t, out, want)
+	}
+}
+
+func lsDir(dir string) []string {
+	ents, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range ents {
+		out = append(out, e.Name())
+	}
+	return out
+}

@@ -37,6 +37,10 @@ type RunJSON struct {
 		PeakRSSBytes int64 `json:"peak_rss_bytes"`
 	} `json:"memory"`
 	Files []string `json:"files"`
+	// Complete is false when the run stopped early (an error after the first Simulate, a signal)
+	// or its outputs could not all be published; IncompleteReason then says why.
+	Complete         bool   `json:"complete"`
+	IncompleteReason string `json:"incomplete_reason,omitempty"`
 }
 
 // runKernelKeys are the kernel status keys run.json reports.
@@ -90,6 +94,7 @@ func (r *Runner) finish() (*Result, error) {
 		rj.Timings.RTF = times[1] / (r.simulatedMs / 1000)
 	}
 	rj.Memory.PeakRSSBytes = rss[0]
+	rj.Complete, rj.IncompleteReason = r.incomplete == "", r.incomplete
 
 	res := &Result{Nodes: rj.Counts.Nodes, Connections: rj.Counts.Connections, Spikes: rj.Counts.Spikes,
 		SimulatedMs: r.simulatedMs, BuildS: times[0], SimulateS: times[1]}
@@ -172,7 +177,7 @@ func (r *Runner) summary(recs []namedRecorder) ([]string, error) {
 func (r *Runner) sinkNames() []string {
 	switch s := r.opts.Sink.(type) {
 	case *DirSink:
-		return s.Names()
+		return s.Files()
 	case *MemSink:
 		return s.Names()
 	case interface{ Names() []string }:

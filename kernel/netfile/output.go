@@ -3,11 +3,9 @@ package netfile
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -106,119 +104,6 @@ func (s *MemSink) File(name string) ([]byte, bool) {
 		return nil, false
 	}
 	return b.Bytes(), true
-}
-
-// DirSink writes the outputs into a hidden temporary folder next to the output folder; Commit moves
-// them into place at the end, Abort removes them, so that a failed run leaves nothing half-written.
-// The temporary folder is only created by the first Create (the runner writes at the very end).
-type DirSink struct {
-	names
-	dir     string // the final output folder
-	tmp     string
-	created string // the topmost folder this sink created to hold tmp ("" if none)
-}
-
-// NewDirSink prepares an output folder. dir may exist (it must then be a folder; files of the same
-// names are replaced at Commit) or not (it is created at Commit, with missing parents). Nothing is
-// created on disk before the first Create.
-func NewDirSink(dir string) (*DirSink, error) {
-	dir = filepath.Clean(dir)
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		return nil, status.Errorf(status.IOError, "output folder %s exists and is not a folder", dir)
-	}
-	return &DirSink{dir: dir}, nil
-}
-
-// open creates the temporary folder (and missing parents of the output folder).
-func (s *DirSink) open() error {
-	if s.tmp != "" {
-		return nil
-	}
-	dir := s.dir
-	parent := filepath.Dir(dir)
-	if _, err := os.Stat(parent); errors.Is(err, os.ErrNotExist) {
-		top := parent
-		for {
-			up := filepath.Dir(top)
-			if _, err := os.Stat(up); err == nil || up == top {
-				break
-			}
-			top = up
-		}
-		if err := os.MkdirAll(parent, 0o755); err != nil {
-			return status.Errorf(status.IOError, "cannot create the output folder's parent %s: %v", parent, err)
-		}
-		s.created = top
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		s.removeCreated()
-		return status.Errorf(status.IOError, "cannot create a temporary folder next to %s: %v", dir, err)
-	}
-	s.tmp = tmp
-	return nil
-}
-
-// Dir returns the final output folder.
-func (s *DirSink) Dir() string { return s.dir }
-
-// Create implements Sink.
-func (s *DirSink) Create(name string) (io.WriteCloser, error) {
-	if err := s.claim(name); err != nil {
-		return nil, err
-	}
-	if err := s.open(); err != nil {
-		return nil, err
-	}
-	p := filepath.Join(s.tmp, filepath.FromSlash(name))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return nil, status.Errorf(status.IOError, "cannot create output folder for %s: %v", name, err)
-	}
-	f, err := os.Create(p)
-	if err != nil {
-		return nil, status.Errorf(status.IOError, "cannot create output file %s: %v", name, err)
-	}
-	return f, nil
-}
-
-// Commit moves the outputs into the output folder.
-func (s *DirSink) Commit() error {
-	if err := s.open(); err != nil { // nothing written: an empty output folder
-		return err
-	}
-	if _, err := os.Stat(s.dir); errors.Is(err, os.ErrNotExist) {
-		if err := os.Chmod(s.tmp, 0o755); err != nil {
-			return status.Errorf(status.IOError, "output folder %s: %v", s.dir, err)
-		}
-		if err := os.Rename(s.tmp, s.dir); err != nil {
-			return status.Errorf(status.IOError, "cannot move the outputs to %s: %v", s.dir, err)
-		}
-		return nil
-	}
-	for _, name := range s.Names() {
-		dst := filepath.Join(s.dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return status.Errorf(status.IOError, "cannot create output folder for %s: %v", name, err)
-		}
-		if err := os.Rename(filepath.Join(s.tmp, filepath.FromSlash(name)), dst); err != nil {
-			return status.Errorf(status.IOError, "cannot move %s into %s: %v", name, s.dir, err)
-		}
-	}
-	return os.RemoveAll(s.tmp)
-}
-
-// Abort removes everything this sink wrote or created.
-func (s *DirSink) Abort() {
-	if s.tmp != "" {
-		os.RemoveAll(s.tmp)
-	}
-	s.removeCreated()
-}
-
-func (s *DirSink) removeCreated() {
-	if s.created != "" {
-		os.RemoveAll(s.created)
-	}
 }
 
 // formatFloat writes x in the shortest form that reads back to the same float64: plain decimals

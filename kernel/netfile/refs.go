@@ -179,6 +179,14 @@ func (r *Runner) applySlice(nc kernel.NodeCollection, expr string) (kernel.NodeC
 	if vals[1] != nil {
 		stop = *vals[1]
 	}
+	for _, b := range []struct {
+		name string
+		v    int
+	}{{"start", start}, {"stop", stop}} {
+		if b.v > nc.Len() || b.v < -nc.Len() {
+			return kernel.NodeCollection{}, status.Errorf(status.IndexError, "slice %s %d is out of range for a NodeCollection of %d nodes", b.name, b.v, nc.Len())
+		}
+	}
 	return nc.Slice(start, stop, step)
 }
 

@@ -48,14 +48,19 @@ type Options struct {
 	CheckpointDir   string
 	// Resume is a checkpoint (or a folder of them) to continue the same script from.
 	Resume string
-	// Stop, when set (by a signal handler), stops the simulation at the next slice boundary.
-	Stop *atomic.Bool
 	// BaseDir is the folder that relative table and Restore paths start from (the network
 	// file's folder; empty: the working directory).
 	BaseDir string
 	// BeforeCall, if set, is called before the kernel block is applied (with Pos -1 and Name
 	// "kernel") and before every call; an error stops the run (used to bound fuzzing).
 	BeforeCall func(c Call) error
+	// Stop, when set (by a signal handler), makes Simulate stop at the next slice boundary that
+	// every rank agrees on (kernel.SetStop); StopReason names the signal for run.json.
+	Stop       *atomic.Bool
+	StopReason func() string
+	// DataDir, if set, is the folder the ascii backend writes into (the output folder's staging
+	// folder, on every rank): the file's data_path must then be a folder inside it.
+	DataDir string
 }
 
 // Result summarises a run.
@@ -95,6 +100,7 @@ type Runner struct {
 	pos         int                   // index of the call being run
 	digest      string                // the script's digest (checkpoints name it)
 	interactive bool                  // a Session: Store and Restore take any path
+	incomplete  string                // why the run ended early ("" when it ran to its end)
 }
 
 // CallError is an error of one call (or of the kernel block or the outputs), with its position.
@@ -189,7 +195,7 @@ func Run(f *File, opts Options) (*Result, error) {
 		r.pos = c.Pos
 		fn := calls[c.Name]
 		if fn == nil {
-			return nil, &CallError{Where: fmt.Sprintf("script[%d]", c.Pos), Err: status.Errorf(status.BadProperty, "unknown call %q", c.Name)}
+			return r.stopped(&CallError{Where: fmt.Sprintf("script[%d]", c.Pos), Err: status.Errorf(status.BadProperty, "unknown call %q", c.Name)})
 		}
 		if err := r.guard(c, func() error {
 			v, err := r.expandTables(c.Name, c.Value)
@@ -198,7 +204,7 @@ func Run(f *File, opts Options) (*Result, error) {
 			}
 			return fn(r, v)
 		}); err != nil {
-			return nil, &CallError{Where: c.Where(), Err: err}
+			return r.stopped(&CallError{Where: c.Where(), Err: err})
 		}
 	}
 	var res *Result
@@ -223,7 +229,9 @@ func newRunner(opts Options) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	k.SetStop(opts.Stop)
+	if opts.Stop != nil {
+		k.SetStop(opts.Stop)
+	}
 	return &Runner{opts: opts, k: k, names: map[string]kernel.NodeCollection{}, start: time.Now()}, nil
 }
 
@@ -365,6 +373,9 @@ func (r *Runner) setKernel(p map[string]any, initial bool) error {
 	if _, ok := d["print_time"]; r.opts.Quiet && (initial || ok) {
 		d["print_time"] = false
 	}
+	if err := r.dataPath(d, initial); err != nil {
+		return err
+	}
 	if len(d) == 0 {
 		return nil
 	}
@@ -411,6 +422,9 @@ func (r *Runner) callCreate(v any) error {
 	}
 	if _, given := m["as"]; given && !validName(name) {
 		return status.Errorf(status.BadProperty, "as: %q cannot name nodes: use letters, digits, '_', '-' and '.' (it becomes the file name <name>.csv)", name)
+	}
+	if _, taken := r.names[name]; taken && name != "" {
+		return status.Errorf(status.BadProperty, "as: the name %q is already given to nodes created earlier; every Create names its own nodes (ResetKernel forgets the names)", name)
 	}
 	n := int64(1)
 	nv, hasN := m["n"]

@@ -221,7 +221,8 @@ func TestNodeReferences(t *testing.T) {
 		{`"a[0]"`, []int{1}},
 		{`"a[ 1 : 4 ]"`, []int{2, 3, 4}},
 		{`"a[1:][::2]"`, []int{2, 4}},
-		{`"a[3:100]"`, []int{4, 5}},
+		{`"a[3:5]"`, []int{4, 5}},
+		{`"a[-5:]"`, []int{1, 2, 3, 4, 5}},
 		{`["a[0]", "b"]`, []int{1, 6, 7, 8}},
 		{`["b", "a[4]"]`, []int{5, 6, 7, 8}}, // tables are sorted by node id
 		{`[2, 4]`, []int{2, 4}},
@@ -244,6 +245,9 @@ func TestNodeReferences(t *testing.T) {
 		{`"a[1:2:0]"`, "BadParameter: nodes: node reference \"a[1:2:0]\": slice step cannot be zero"},
 		{`"a[::-1]"`, "BadParameter: nodes: node reference \"a[::-1]\": node collections cannot be sliced with a negative step"},
 		{`"a[10]"`, "RangeCheck: "},
+		{`"a[3:100]"`, "IndexError: nodes: node reference \"a[3:100]\": slice stop 100 is out of range for a NodeCollection of 5 nodes"},
+		{`"a[6:]"`, "IndexError: "},
+		{`"a[-6:]"`, "IndexError: "},
 		{`"a[x]"`, `BadParameter: nodes: node reference "a[x]": "x" is not an integer`},
 		{`"a[1"`, "missing ']'"},
 		{`"a[1]x"`, "expected name[start:stop:step]"},
@@ -618,7 +622,7 @@ func TestFormatFloat(t *testing.T) {
 
 func TestDirSink(t *testing.T) {
 	base := t.TempDir()
-	// A new folder (with a missing parent) appears only at Commit.
+	// A new folder (with a missing parent) is created at once (to check it), empty until Commit.
 	dir := filepath.Join(base, "a", "b", "out")
 	s, err := NewDirSink(dir)
 	if err != nil {
@@ -630,8 +634,8 @@ func TestDirSink(t *testing.T) {
 	}
 	w.Write([]byte("1\n"))
 	w.Close()
-	if _, err := os.Stat(dir); err == nil {
-		t.Fatal("output folder exists before Commit")
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
+		t.Fatalf("output folder before Commit: %v %v, want it empty", entries, err)
 	}
 	if _, err := s.Create("x/y.csv"); err == nil {
 		t.Error("the same file twice: no error")

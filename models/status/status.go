@@ -40,6 +40,8 @@ const (
 	InvalidNodeCollection     Kind = "InvalidNodeCollection"
 	InternalError             Kind = "InternalError"
 	NumericalInstability      Kind = "NumericalInstability"
+	// IndexError is Python's, as PyNEST raises it for an index or slice past a NodeCollection's end.
+	IndexError Kind = "IndexError"
 )
 
 // Error is a NEST error: a kind and a message that names the model, node or key concerned and,
@@ -134,8 +136,61 @@ func (r *Reader) Float(key string, dst *float64) (bool, error) {
 	if err != nil {
 		return false, Errorf(TypeMismatch, "%s: parameter %s expects a number (float), got %s", r.Context, key, Describe(v))
 	}
+	if !finiteOK(key, f) {
+		return false, Errorf(BadProperty, "%s: parameter %s must be a finite number, got %s", r.Context, key, formatNonFinite(f))
+	}
 	*dst = f
 	return true, nil
+}
+
+// Bound reads key as a bound into dst if present: a number, +inf or -inf (no bound), never NaN.
+func (r *Reader) Bound(key string, dst *float64) (bool, error) {
+	v, ok := r.Raw(key)
+	if !ok {
+		return false, nil
+	}
+	f, err := ToFloat(v)
+	if err != nil {
+		return false, Errorf(TypeMismatch, "%s: parameter %s expects a number (float), got %s", r.Context, key, Describe(v))
+	}
+	if math.IsNaN(f) {
+		return false, Errorf(BadProperty, "%s: parameter %s must be a number or an infinity, got nan", r.Context, key)
+	}
+	*dst = f
+	return true, nil
+}
+
+// finiteOK reports whether f may be the value of key: any finite number, +inf for a device's stop
+// (record or stimulate forever) and -inf for V_min (no lower bound), as NEST's defaults are.
+// Everything else non-finite (1e400 in JSON reads as +inf) cannot be meant and is refused.
+func finiteOK(key string, f float64) bool {
+	switch {
+	case !math.IsNaN(f) && !math.IsInf(f, 0):
+		return true
+	case key == "stop":
+		return math.IsInf(f, 1)
+	case key == "V_min":
+		return math.IsInf(f, -1)
+	}
+	return false
+}
+
+// Finite returns a BadProperty error naming context and key when f is NaN or infinite.
+func Finite(context, key string, f float64) error {
+	if finiteOK(key, f) {
+		return nil
+	}
+	return Errorf(BadProperty, "%s: parameter %s must be a finite number, got %s", context, key, formatNonFinite(f))
+}
+
+func formatNonFinite(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "nan"
+	case math.IsInf(f, 1):
+		return "inf (a number beyond the float range, such as 1e400, reads as inf)"
+	}
+	return "-inf (a number beyond the float range, such as -1e400, reads as -inf)"
 }
 
 // Int reads key as an integer into dst if present. A float with an integral value is accepted only
@@ -151,6 +206,21 @@ func (r *Reader) Int(key string, dst *int64) (bool, error) {
 	}
 	*dst = i
 	return true, nil
+}
+
+// StrictInt reads key as an integer into dst if present, refusing every float (even 2.0), as NEST
+// does for its integer kernel keys (local_num_threads: 2.0 is a TypeMismatch).
+func (r *Reader) StrictInt(key string, dst *int64) (bool, error) {
+	v, ok := r.D[key]
+	if !ok {
+		return false, nil
+	}
+	switch v.(type) {
+	case float64, float32:
+		r.used[key] = true
+		return false, Errorf(TypeMismatch, "%s: parameter %s expects an integer, got %s", r.Context, key, Describe(v))
+	}
+	return r.Int(key, dst)
 }
 
 // Bool reads key as a bool into dst if present.
@@ -191,6 +261,11 @@ func (r *Reader) Floats(key string, dst *[]float64) (bool, error) {
 	if err != nil {
 		return false, Errorf(TypeMismatch, "%s: parameter %s expects a list of numbers, got %s", r.Context, key, Describe(v))
 	}
+	for _, x := range f {
+		if err := Finite(r.Context, key, x); err != nil {
+			return false, err
+		}
+	}
 	*dst = f
 	return true, nil
 }
@@ -228,6 +303,13 @@ func ToFloat(v any) (float64, error) {
 		return float64(x), nil
 	case json.Number:
 		return x.Float64()
+	case string: // JSON has no infinity: the network format writes it "inf"
+		switch x {
+		case "inf", "+inf":
+			return math.Inf(1), nil
+		case "-inf":
+			return math.Inf(-1), nil
+		}
 	}
 	return 0, fmt.Errorf("not a number: %s", Describe(v))
 }

@@ -1,0 +1,168 @@
+// Package estimate computes, from a network file and without building it, the nodes, connections
+// and memory of a run per rank: neurons (their arrays, ring buffers and spike histories),
+// connections per synapse model (models.SynapseModel.SizeOf), recorders, output tables, exchange
+// buffers, and the runtime's overhead and transients (measured, see bench/NOTES.md). `nest-mpi
+// estimate` prints it, `nest-mpi run` refuses a network that does not fit, and `nest-mpi
+// jobscript --mem auto` asks for it.
+package estimate
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/nest-mpi/nest-mpi/kernel/netfile"
+)
+
+// Calibration of the runtime (bench/NOTES.md, "Memory estimate"): the resident size of a run
+// that builds nothing, the peak bytes per byte of live neuron state, and the peak bytes of one
+// connection as a multiple of its stored size plus a constant (growth of the arrays while
+// connecting, the sort by source at the first Simulate that permutes them into new arrays, and
+// the garbage collector's headroom over the live heap).
+const (
+	baseBytes       = 11 << 20
+	baseBytesMPI    = 35 << 20 // the MPI build: the MPI library's own memory
+	neuronPeakScale = 2.0
+	connPeakScale   = 2.5
+	connPeakConst   = 18
+	ringBuffers     = 3 // input buffers per neuron (spike excitatory, inhibitory, current)
+	// tableGatherMPI is the extra share of a table's cells on rank 0 under MPI (the other ranks'
+	// parts as received before they are merged).
+	tableGatherMPI = 0.5
+	// assumedRate is the firing rate (spikes/s) used to size spike recordings and exchanges.
+	assumedRate = 10.0
+	eventBytes  = 48 // a recorded event: kept, gathered to rank 0 and formatted
+	cellBytes   = 60 // a cell of a GetStatus/GetConnections table, gathered and formatted
+)
+
+// Options choose the split the estimate is for.
+type Options struct {
+	Ranks   int // MPI processes (default 1)
+	Threads int // threads per rank; 0: the file's local_num_threads or 1
+	// MPI is the MPI build (always with Ranks > 1; with Ranks 1 the build without MPI is meant
+	// unless MPI is set).
+	MPI bool
+}
+
+// Estimate is the estimate of one run.
+type Estimate struct {
+	Ranks       int              `json:"ranks"`
+	Threads     int              `json:"threads"`
+	Nodes       int64            `json:"nodes"`
+	Neurons     int64            `json:"neurons"`
+	Connections int64            `json:"connections"`
+	BySynapse   map[string]int64 `json:"connections_by_synapse_model"`
+	SimulatedMs float64          `json:"simulated_ms"`
+	MinDelayMs  float64          `json:"min_delay_ms"`
+	MaxDelayMs  float64          `json:"max_delay_ms"`
+	// Memory is the largest rank's (the name run.json uses for the measured peak).
+	Memory Memory   `json:"memory"`
+	Notes  []string `json:"notes,omitempty"`
+}
+
+// Memory is the estimated memory of the largest rank, in bytes, by part.
+type Memory struct {
+	Neurons     int64 `json:"neurons_bytes"`
+	RingBuffers int64 `json:"ring_buffers_bytes"`
+	Histories   int64 `json:"spike_histories_bytes"`
+	Connections int64 `json:"connections_bytes"`
+	Recorders   int64 `json:"recorders_bytes"`
+	Tables      int64 `json:"tables_bytes"`
+	Exchange    int64 `json:"exchange_buffers_bytes"`
+	Runtime     int64 `json:"runtime_and_transients_bytes"`
+	PeakRSS     int64 `json:"peak_rss_bytes"`
+}
+
+// Of estimates the run of f.
+func Of(f *netfile.File, o Options) (*Estimate, error) {
+	w, err := walk(f, o)
+	if err != nil {
+		return nil, err
+	}
+	w.mpi = o.MPI || o.Ranks > 1
+	e := w.result()
+	if w.best != nil && w.best.Memory.PeakRSS > e.Memory.PeakRSS {
+		e = w.best
+	}
+	return e, nil
+}
+
+// result turns the counts of a walk into the estimate of the largest rank.
+func (w *walker) result() *Estimate {
+	e := &Estimate{Ranks: w.ranks, Threads: w.threads, BySynapse: map[string]int64{}, SimulatedMs: w.simMs,
+		MinDelayMs: w.minDelay, MaxDelayMs: w.maxDelay, Notes: w.notes}
+	ranks := int64(w.ranks)
+	perRank := func(n float64) float64 { return math.Ceil(n / float64(ranks)) }
+	var m Memory
+	minD, maxD := w.minDelay, w.maxDelay
+	if minD == 0 {
+		minD, maxD = w.resolution, w.resolution // no connections
+	}
+	e.MinDelayMs, e.MaxDelayMs = minD, maxD
+	slots := math.Round((minD + maxD) / w.resolution)
+	var neuronLive float64
+	for _, p := range w.pops {
+		e.Nodes += p.n
+		if p.kind != neuronKind {
+			continue
+		}
+		e.Neurons += p.n
+		local := perRank(float64(p.n))
+		neuronLive += local * p.bytes
+		m.RingBuffers += int64(local * slots * ringBuffers * 8)
+		if w.plastic {
+			m.Histories += int64(local * 64)
+		}
+	}
+	m.Neurons = int64(neuronLive)
+	var connPeak float64
+	for _, c := range w.conns {
+		e.Connections += int64(c.n)
+		e.BySynapse[c.model] += int64(c.n)
+		local := perRank(c.n)
+		m.Connections += int64(local * float64(c.size))
+		connPeak += local * (connPeakScale*float64(c.size) + connPeakConst)
+	}
+	seconds := w.simMs / 1000
+	m.Recorders = int64(w.recSpikeSources*assumedRate*seconds*eventBytes + w.recSamples*w.simMs*eventBytes)
+	m.Tables = int64(w.tableCells * cellBytes)
+	base := float64(baseBytes)
+	if w.mpi {
+		base = baseBytesMPI
+		m.Tables = int64(w.tableCells * cellBytes * (1 + tableGatherMPI))
+	}
+	m.Exchange = int64(perRank(float64(e.Neurons)) * 16 * 2)
+	live := m.Neurons + m.RingBuffers + m.Histories + m.Recorders + m.Tables + m.Exchange
+	peak := base + neuronPeakScale*float64(m.Neurons) + float64(live-m.Neurons) + connPeak
+	m.PeakRSS = int64(peak)
+	m.Runtime = m.PeakRSS - live - m.Connections
+	e.Memory = m
+	return e
+}
+
+// Summary is the estimate as lines for people.
+func (e *Estimate) Summary() []string {
+	mb := func(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+	lines := []string{
+		fmt.Sprintf("split: %d rank(s) x %d thread(s)", e.Ranks, e.Threads),
+		fmt.Sprintf("nodes: %d (%d neurons); connections: %d; simulated: %g ms; delays %g..%g ms", e.Nodes, e.Neurons, e.Connections, e.SimulatedMs, e.MinDelayMs, e.MaxDelayMs),
+	}
+	models := make([]string, 0, len(e.BySynapse))
+	for m := range e.BySynapse {
+		models = append(models, m)
+	}
+	sort.Strings(models)
+	for _, m := range models {
+		lines = append(lines, fmt.Sprintf("  %s: %d connections", m, e.BySynapse[m]))
+	}
+	p := e.Memory
+	lines = append(lines, "memory of the largest rank:",
+		"  neurons "+mb(p.Neurons)+", ring buffers "+mb(p.RingBuffers)+", spike histories "+mb(p.Histories),
+		"  connections "+mb(p.Connections)+", recorders "+mb(p.Recorders)+", tables "+mb(p.Tables)+", exchange "+mb(p.Exchange),
+		"  runtime and transients "+mb(p.Runtime),
+		"  peak resident memory "+mb(p.PeakRSS))
+	for _, n := range e.Notes {
+		lines = append(lines, "note: "+n)
+	}
+	return lines
+}
