@@ -227,6 +227,8 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	stopFlag, reason, stopHandlers := stopSignals(c) // at once: a signal during building stops the run too
+	defer stopHandlers()
 	if err := launchChecks(c, f.threads, stderr); err != nil {
 		return err
 	}
@@ -263,8 +265,6 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	})
 	defer watch.stop()
 	opts.BeforeCall = watch.before
-	stopFlag, reason, stopHandlers := stopSignals(c)
-	defer stopHandlers()
 	opts.Stop, opts.StopReason = stopFlag, reason
 	netfile.Version = version
 	res, err := netfile.Run(nf, opts)

@@ -53,6 +53,11 @@ func TestResumeAfterSIGTERM(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if _, err := os.Stat(out); err == nil { // the process is up, its handlers installed
+				break
+			}
+		}
 		time.Sleep(delay)
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		err := cmd.Wait()
