@@ -8,7 +8,9 @@ export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
 export OMPI_MCA_rmaps_base_oversubscribe := 1
 
-PYTHON  ?= python3
+# The Python the tests run with: the first that has numpy, pandas and matplotlib (Debian's
+# packages install them for /usr/bin/python3, which another python3 on PATH may shadow).
+PYTHON  ?= $(shell for p in python3 /usr/bin/python3; do $$p -c 'import numpy, pandas, matplotlib' >/dev/null 2>&1 && { echo $$p; exit 0; }; done; echo python3)
 
 .PHONY: all build build-mpi run test test-go test-mpi test-python test-slurm mpi-deps slurm-deps lint bench bench-mpi bench-python clean
 
