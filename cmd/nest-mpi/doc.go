@@ -3,6 +3,7 @@
 //	nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet]
 //	nest-mpi serve
 //	nest-mpi jobscript FILE --nodes N --tasks-per-node R --threads T [--out DIR] [...]
+//	nest-mpi estimate FILE [--ranks R] [--threads T] [--json]
 //	nest-mpi models [--long]
 //	nest-mpi help MODEL
 //	nest-mpi version
@@ -51,7 +52,11 @@
 //
 // # Errors
 //
-// Every error is one line "nest-mpi: <message>" on stderr and exit status 2. Errors of the file
+// Every error is one line "nest-mpi: <message>" on stderr. Exit statuses: 2 an error of the file,
+// a NEST error or a command-line mistake; 3 the network does not fit in memory (memcheck.go:
+// refused before building from the estimate, or ended when the resident memory nears the limit);
+// 4 stopped by SIGTERM, SIGUSR1 or SIGINT at a slice boundary, the outputs recorded so far
+// published with run.json "complete": false (outputs.go); 1 an internal error. Errors of the file
 // name the call and NEST's error: "nest-mpi: script[3] Connect: BadDelay: ...". Under MPI an error
 // on any rank aborts every rank (MPI_Abort); rank 0 reports it, another rank reports its own error
 // after a short delay, prefixed with "rank <r>:".

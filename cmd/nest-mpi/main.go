@@ -250,28 +250,23 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	if c.Rank() != 0 {
 		opts.Log, opts.Out = nil, nil
 	}
-	sink, staging, err := prepareOutput(c, f.out)
+	prep, err := prepareOutput(c, f.out)
 	if err != nil {
 		return err
 	}
+	sink := prep.sink
 	if sink != nil {
 		opts.Sink = sink
 	}
-	opts.DataDir = staging
-	watch := watchMemory(limit, stderr, func() {
-		if sink != nil {
-			sink.Abort()
-		}
-	})
+	opts.DataDir = prep.staging
+	watch := watchMemory(limit, stderr, prep.abort)
 	defer watch.stop()
 	opts.BeforeCall = watch.before
 	opts.Stop, opts.StopReason = stopFlag, reason
 	netfile.Version = version
 	res, err := netfile.Run(nf, opts)
 	if res == nil {
-		if sink != nil {
-			sink.Abort()
-		}
+		prep.abort()
 		return err
 	}
 	if sink != nil {

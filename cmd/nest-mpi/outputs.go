@@ -36,42 +36,68 @@ func exitCode(err error) int {
 	return exitError
 }
 
+// preparedOutput is the output folder as every rank knows it.
+type preparedOutput struct {
+	sink    *netfile.DirSink // rank 0 only
+	staging string           // the staging folder (every rank: the ascii backend writes there)
+	dir     string
+	made    bool // rank 0 created dir
+}
+
+// abort removes the staged outputs after a failed run. Rank 0 does it through its sink; another
+// rank does it too (the folders are on a file system every rank sees), since an error on that rank
+// alone aborts the job while rank 0 waits in a collective and is killed without cleaning up.
+func (p *preparedOutput) abort() {
+	if p.sink != nil {
+		p.sink.Abort()
+		return
+	}
+	if p.staging != "" {
+		os.RemoveAll(p.staging)
+	}
+	if p.made {
+		os.Remove(p.dir) // only if empty
+	}
+}
+
 // prepareOutput creates and checks the output folder on rank 0 before anything is built, and
 // tells every rank the staging folder the ascii backend writes into (an error on rank 0 is every
 // rank's error).
-func prepareOutput(c comm.Communicator, dir string) (*netfile.DirSink, string, error) {
-	var sink *netfile.DirSink
+func prepareOutput(c comm.Communicator, dir string) (*preparedOutput, error) {
+	p := &preparedOutput{dir: dir}
 	var msg []byte
 	ok := byte(1)
 	if c.Rank() == 0 {
-		var err error
-		if sink, err = netfile.NewDirSink(dir); err == nil {
+		sink, err := netfile.NewDirSink(dir)
+		if err == nil {
 			err = sink.Prepare()
 		}
 		if err != nil {
 			ok, msg = 0, []byte(err.Error())
 		} else {
-			msg = []byte(sink.Staging())
+			p.sink, p.made, msg = sink, sink.Made(), []byte(sink.Staging())
 		}
 	}
 	buf := make([]byte, 8192)
 	buf[0] = ok
-	copy(buf[3:], msg)
+	if p.made {
+		buf[3] = 1
+	}
+	copy(buf[4:], msg)
 	buf[1], buf[2] = byte(len(msg)>>8), byte(len(msg))
 	if c.Size() > 1 {
 		if err := c.Bcast(buf, 0); err != nil {
-			return nil, "", status.Errorf(status.InternalError, "telling the ranks the output folder: %v", err)
+			return nil, status.Errorf(status.InternalError, "telling the ranks the output folder: %v", err)
 		}
 	}
 	n := int(buf[1])<<8 | int(buf[2])
-	text := string(buf[3 : 3+min(n, len(buf)-3)])
+	text := string(buf[4 : 4+min(n, len(buf)-4)])
 	if buf[0] == 0 {
-		if sink != nil {
-			sink.Abort()
-		}
-		return nil, "", status.Errorf(status.IOError, "%s", stripKindPrefix(text))
+		p.abort()
+		return nil, status.Errorf(status.IOError, "%s", stripKindPrefix(text))
 	}
-	return sink, text, nil
+	p.staging, p.made = text, buf[3] == 1
+	return p, nil
 }
 
 func stripKindPrefix(s string) string {

@@ -49,6 +49,9 @@ func NewDirSink(dir string) (*DirSink, error) {
 // Dir returns the final output folder.
 func (s *DirSink) Dir() string { return s.dir }
 
+// Made reports whether Prepare created the output folder.
+func (s *DirSink) Made() bool { return s.made }
+
 // Staging returns the staging folder (after Prepare): outputs written there by others (the
 // ascii backend's .dat files) are published with the rest.
 func (s *DirSink) Staging() string { return s.tmp }

@@ -67,10 +67,13 @@ type Memory struct {
 	Histories   int64 `json:"spike_histories_bytes"`
 	Connections int64 `json:"connections_bytes"`
 	Recorders   int64 `json:"recorders_bytes"`
-	Tables      int64 `json:"tables_bytes"`
-	Exchange    int64 `json:"exchange_buffers_bytes"`
-	Runtime     int64 `json:"runtime_and_transients_bytes"`
-	PeakRSS     int64 `json:"peak_rss_bytes"`
+	// AssumedSpikes is the part of Recorders that holds spikes at the assumed rate (the rest, a
+	// multimeter's samples, is known from the file).
+	AssumedSpikes int64 `json:"assumed_spike_recordings_bytes"`
+	Tables        int64 `json:"tables_bytes"`
+	Exchange      int64 `json:"exchange_buffers_bytes"`
+	Runtime       int64 `json:"runtime_and_transients_bytes"`
+	PeakRSS       int64 `json:"peak_rss_bytes"`
 }
 
 // Of estimates the run of f.
@@ -124,7 +127,8 @@ func (w *walker) result() *Estimate {
 		connPeak += local * (connPeakScale*float64(c.size) + connPeakConst)
 	}
 	seconds := w.simMs / 1000
-	m.Recorders = int64(w.recSpikeSources*assumedRate*seconds*eventBytes + w.recSamples*w.simMs*eventBytes)
+	m.AssumedSpikes = int64(w.recSpikeSources * assumedRate * seconds * eventBytes)
+	m.Recorders = m.AssumedSpikes + int64(w.recSamples*w.simMs*eventBytes)
 	m.Tables = int64(w.tableCells * cellBytes)
 	base := float64(baseBytes)
 	if w.mpi {
@@ -139,6 +143,10 @@ func (w *walker) result() *Estimate {
 	e.Memory = m
 	return e
 }
+
+// KnownPeak is the peak without the spikes recorded at the assumed rate: what the file alone
+// makes certain (run refuses a network only when this does not fit).
+func (e *Estimate) KnownPeak() int64 { return e.Memory.PeakRSS - e.Memory.AssumedSpikes }
 
 // Summary is the estimate as lines for people.
 func (e *Estimate) Summary() []string {
@@ -158,7 +166,7 @@ func (e *Estimate) Summary() []string {
 	p := e.Memory
 	lines = append(lines, "memory of the largest rank:",
 		"  neurons "+mb(p.Neurons)+", ring buffers "+mb(p.RingBuffers)+", spike histories "+mb(p.Histories),
-		"  connections "+mb(p.Connections)+", recorders "+mb(p.Recorders)+", tables "+mb(p.Tables)+", exchange "+mb(p.Exchange),
+		"  connections "+mb(p.Connections)+", recorders "+mb(p.Recorders)+" (of which spikes at 10/s "+mb(p.AssumedSpikes)+"), tables "+mb(p.Tables)+", exchange "+mb(p.Exchange),
 		"  runtime and transients "+mb(p.Runtime),
 		"  peak resident memory "+mb(p.PeakRSS))
 	for _, n := range e.Notes {

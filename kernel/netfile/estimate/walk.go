@@ -213,7 +213,7 @@ func (w *walker) create(m map[string]any) error {
 	switch et, _ := d["element_type"].(string); {
 	case et == "neuron":
 		p.kind = neuronKind
-		if p.bytes, err = w.neuronBytes(model); err != nil {
+		if p.bytes, err = w.neuronBytes(model, n); err != nil {
 			return err
 		}
 	case et == "recorder" && d["record_from"] != nil:
@@ -240,12 +240,15 @@ func (w *walker) create(m map[string]any) error {
 var oldNames = map[string]string{"spike_detector": "spike_recorder"}
 
 // neuronBytes measures the live heap of one neuron of model (its arrays, node entry and
-// archiving state) by creating a sample on the scratch kernel.
-func (w *walker) neuronBytes(model string) (float64, error) {
+// archiving state) by creating a sample on the scratch kernel: 20,000 neurons (the size the
+// calibration used), or the population itself when it is smaller, so that estimating a small
+// network costs little.
+func (w *walker) neuronBytes(model string, n int64) (float64, error) {
+	const full = 20000
 	if b, ok := w.neuronBytesCache[model]; ok {
 		return b, nil
 	}
-	const sample = 20000
+	sample := int(min(max(n, 1000), full))
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
@@ -256,8 +259,10 @@ func (w *walker) neuronBytes(model string) (float64, error) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	runtime.KeepAlive(nc)
-	b := math.Max(float64(after.HeapAlloc)-float64(before.HeapAlloc), 0) / sample
-	w.neuronBytesCache[model] = b
+	b := math.Max(float64(after.HeapAlloc)-float64(before.HeapAlloc), 0) / float64(sample)
+	if sample == full {
+		w.neuronBytesCache[model] = b
+	}
 	return b, nil
 }
 
