@@ -278,3 +278,54 @@ func lsDir(dir string) []string {
 	}
 	return out
 }
+
+// TestMPIStoreRestoreAcrossSplits: a run on 2 ranks x 2 threads stores a checkpoint between its
+// two Simulate calls; restored on 4 ranks x 1 thread and on 1 process with 4 threads, the rest of
+// the run gives the files of the run that never stopped.
+func TestMPIStoreRestoreAcrossSplits(t *testing.T) {
+	mpirun, mbin := mpiBinary(t)
+	dir := t.TempDir()
+	write := func(name, calls string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(`{"kernel": {"rng_seed": 4}, "script": [`+calls+`]}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	build := `{"Create": {"model": "iaf_psc_alpha", "n": 300, "params": {"V_m": {"distribution": "uniform", "min": -70.0, "max": -55.0}}, "as": "n"}},
+		{"Create": {"model": "poisson_generator", "params": {"rate": 15000.0}, "as": "pg"}},
+		{"Create": {"model": "spike_recorder", "as": "sr"}},
+		{"Create": {"model": "weight_recorder", "params": {"senders": "n[0:10]"}, "as": "wr"}},
+		{"CopyModel": {"old": "stdp_synapse", "new": "plastic", "params": {"weight_recorder": "wr"}}},
+		{"Connect": {"pre": "n", "post": "n", "conn_spec": {"rule": "fixed_indegree", "indegree": 20}, "syn_spec": {"synapse_model": "plastic", "weight": 20.0, "delay": 1.5}}},
+		{"Connect": {"pre": "pg", "post": "n", "syn_spec": {"weight": 12.0}}},
+		{"Connect": {"pre": "n", "post": "sr"}}, {"Simulate": 100.0}`
+	whole := write("whole.json", build+`, {"Simulate": 100.0}`)
+	first := write("first.json", build+`, {"Store": {"dir": "ck"}}`)
+	want := filepath.Join(dir, "want")
+	runOK(t, exec.Command(bin, "run", whole, "--out", want, "-q", "--threads", "4"))
+	mpi := func(np int, args ...string) *exec.Cmd {
+		cmd := exec.Command(mpirun, append([]string{"-np", strconv.Itoa(np), "--bind-to", "none", mbin}, args...)...)
+		cmd.Env = append(os.Environ(), "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", "OMPI_MCA_rmaps_base_oversubscribe=1")
+		return cmd
+	}
+	stored := filepath.Join(dir, "stored")
+	runOK(t, mpi(2, "run", first, "--out", stored, "-q", "--threads", "2"))
+	second := write("second.json", `{"Restore": {"dir": "stored/ck"}}, {"Simulate": 100.0}`)
+	for _, c := range []struct {
+		name string
+		cmd  *exec.Cmd
+	}{
+		{"4x1", mpi(4, "run", second, "--out", filepath.Join(dir, "r4x1"), "-q", "--threads", "1")},
+		{"1x4", exec.Command(bin, "run", second, "--out", filepath.Join(dir, "r1x4"), "-q", "--threads", "4")},
+	} {
+		runOK(t, c.cmd)
+		for _, name := range []string{"sr.csv", "wr.csv"} {
+			w, _ := os.ReadFile(filepath.Join(want, name))
+			g, err := os.ReadFile(filepath.Join(dir, "r"+c.name, name))
+			if err != nil || !bytes.Equal(g, w) || len(w) < 1000 {
+				t.Errorf("restored as %s: %s differs from the uninterrupted run's (%v)", c.name, name, err)
+			}
+		}
+	}
+}
