@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/nest-mpi/nest-mpi/connect"
 	"github.com/nest-mpi/nest-mpi/models"
@@ -53,6 +54,7 @@ func (k *Kernel) ConnectArrays(sources, targets []uint64, synSpec any) error {
 }
 
 func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
+	defer k.timers.since(&k.timers.connect, time.Now())
 	if err := k.usable("Connect"); err != nil {
 		return err
 	}

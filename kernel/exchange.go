@@ -3,6 +3,7 @@ package kernel
 import (
 	"cmp"
 	"slices"
+	"time"
 )
 
 // exchange carries the spikes of one slice between ranks: one Alltoall of counts, then one
@@ -41,7 +42,10 @@ func (k *Kernel) runExchange(spikes *[]spikeRec) error {
 			x.countsOut[r] |= stopBit
 		}
 	}
-	if err := c.AlltoallUint32(x.countsOut, x.countsIn, 1); err != nil {
+	t0 := time.Now()
+	err := c.AlltoallUint32(x.countsOut, x.countsIn, 1)
+	k.timers.communicate += time.Since(t0)
+	if err != nil {
 		return err
 	}
 	for r, n := range x.countsIn {
@@ -69,7 +73,10 @@ func (k *Kernel) runExchange(spikes *[]spikeRec) error {
 			x.fill[r] += 2
 		}
 	}
-	if err := c.AlltoallvUint32(x.send, x.sendCounts, x.sendDispls, x.recv, x.recvCounts, x.recvDispls); err != nil {
+	t0 = time.Now()
+	err = c.AlltoallvUint32(x.send, x.sendCounts, x.sendDispls, x.recv, x.recvCounts, x.recvDispls)
+	k.timers.communicate += time.Since(t0)
+	if err != nil {
 		return err
 	}
 	out := local[:0]
