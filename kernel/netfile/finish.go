@@ -32,7 +32,9 @@ type RunJSON struct {
 		RTF       float64 `json:"rtf"`
 		OutputS   float64 `json:"output_s"`
 		TotalS    float64 `json:"total_s"`
+		PhaseTimings
 	} `json:"timings"`
+	TimingsMean PhaseTimings `json:"timings_mean"`
 	Memory struct {
 		PeakRSSBytes int64 `json:"peak_rss_bytes"`
 	} `json:"memory"`
@@ -76,6 +78,10 @@ func (r *Runner) finish() (*Result, error) {
 	if err := k.Comm().AllreduceFloat64(times, times, comm.Max); err != nil {
 		return nil, status.Errorf(status.InternalError, "timings over ranks: %v", err)
 	}
+	phaseMax, phaseMean, err := phaseTimings(k)
+	if err != nil {
+		return nil, err
+	}
 
 	var rj RunJSON
 	rj.Version, rj.Source = Version, r.opts.Source
@@ -86,6 +92,7 @@ func (r *Runner) finish() (*Result, error) {
 	rj.Counts.Nodes, _ = ks["network_size"].(int64)
 	rj.Counts.Connections, rj.Counts.Spikes = sums[0], sums[1]
 	rj.Timings.BuildS, rj.Timings.SimulateS = times[0], times[1]
+	rj.Timings.PhaseTimings, rj.TimingsMean = phaseMax, phaseMean
 	if r.simulatedMs > 0 {
 		rj.Timings.RTF = times[1] / (r.simulatedMs / 1000)
 	}
