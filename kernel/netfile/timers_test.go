@@ -14,14 +14,17 @@ func TestRunJSONPhaseTimers(t *testing.T) {
 		{"Connect": {"pre": "n", "post": "n", "conn_spec": {"rule": "fixed_indegree", "indegree": 3}}},
 		{"Simulate": 50.0}]}`, Options{})
 	data, _ := sink.File("run.json")
-	var rj map[string]map[string]any
+	var rj struct {
+		Timings     map[string]any `json:"timings"`
+		TimingsMean map[string]any `json:"timings_mean"`
+	}
 	if err := json.Unmarshal(data, &rj); err != nil {
 		t.Fatal(err)
 	}
-	for _, part := range []string{"timings", "timings_mean"} {
+	for part, m := range map[string]map[string]any{"timings": rj.Timings, "timings_mean": rj.TimingsMean} {
 		for _, key := range kernel.PhaseTimerKeys() {
-			if _, ok := rj[part][key].(float64); !ok {
-				t.Errorf("run.json %s has no %s: %v", part, key, rj[part])
+			if _, ok := m[key].(float64); !ok {
+				t.Errorf("run.json %s has no %s: %v", part, key, m)
 			}
 		}
 	}
