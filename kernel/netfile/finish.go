@@ -35,7 +35,7 @@ type RunJSON struct {
 		PhaseTimings
 	} `json:"timings"`
 	TimingsMean PhaseTimings `json:"timings_mean"`
-	Memory struct {
+	Memory      struct {
 		PeakRSSBytes int64 `json:"peak_rss_bytes"`
 	} `json:"memory"`
 	Files []string `json:"files"`
