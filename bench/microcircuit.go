@@ -125,9 +125,9 @@ func (m Microcircuit) Script(threads int, seed int64) *Script {
 		Kernel:  map[string]any{"resolution": 0.1, "rng_seed": seed, "local_num_threads": threads},
 	}
 	w, wExt, dc := m.weights()
+	sizes := m.PopulationSizes()
 	for i, p := range mcPops {
-		n := int(math.Round(mcNFull[i] * m.NScaling))
-		s.add("Create", map[string]any{"model": "iaf_psc_exp", "n": max(n, 1), "as": p, "params": map[string]any{
+		s.add("Create", map[string]any{"model": "iaf_psc_exp", "n": sizes[i], "as": p, "params": map[string]any{
 			"C_m": mcCm, "tau_m": mcTauM, "tau_syn_ex": mcTauSyn, "tau_syn_in": mcTauSyn, "E_L": -65.0,
 			"V_th": -50.0, "V_reset": -65.0, "t_ref": 2.0, "I_e": dc[i],
 			"V_m": normal(mcV0Mean[i], mcV0SD[i], math.Inf(-1), math.Inf(1))}})
@@ -171,4 +171,13 @@ func (m Microcircuit) Script(threads int, seed int64) *Script {
 	s.add("Simulate", m.PresimMs)
 	s.add("Simulate", m.SimMs)
 	return s
+}
+
+// PopulationSizes are the numbers of neurons, round(N_i·N_scaling) (at least 1).
+func (m Microcircuit) PopulationSizes() [8]int {
+	var n [8]int
+	for i := range n {
+		n[i] = max(1, int(math.Round(mcNFull[i]*m.NScaling)))
+	}
+	return n
 }

@@ -71,6 +71,8 @@ type Benchmark interface {
 type Options struct {
 	Scale   float64 // network size relative to the published network (1: full size)
 	Plastic bool    // plastic excitatory synapses where the benchmark defines them
+	// KScaling scales the microcircuit's in-degrees (0: 1, the full in-degrees)
+	KScaling float64
 }
 
 // Lookup returns the benchmark network called name (hpc_benchmark, microcircuit, brunel).
@@ -84,6 +86,9 @@ func Lookup(name string, o Options) (Benchmark, error) {
 	case "microcircuit":
 		m := DefaultMicrocircuit()
 		m.NScaling = o.Scale
+		if o.KScaling > 0 {
+			m.KScaling = o.KScaling
+		}
 		return m, nil
 	case "brunel":
 		b := DefaultBrunel()
@@ -96,3 +101,25 @@ func Lookup(name string, o Options) (Benchmark, error) {
 
 // Names lists the benchmark networks.
 func Names() []string { return []string{"hpc_benchmark", "microcircuit", "brunel"} }
+
+// WithoutRecorders is s without its spike recorders and the connections into them (a dry run
+// measures the network; the events of mirrored ranks would be copies).
+func (s *Script) WithoutRecorders() *Script {
+	out := &Script{Comment: s.Comment, Kernel: s.Kernel}
+	dropped := map[string]bool{}
+	for _, c := range s.Calls {
+		if v, ok := c["Create"].(map[string]any); ok && v["model"] == "spike_recorder" {
+			if name, ok := v["as"].(string); ok {
+				dropped[name] = true
+			}
+			continue
+		}
+		if v, ok := c["Connect"].(map[string]any); ok {
+			if post, ok := v["post"].(string); ok && dropped[post] {
+				continue
+			}
+		}
+		out.Calls = append(out.Calls, c)
+	}
+	return out
+}

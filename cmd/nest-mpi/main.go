@@ -94,6 +94,10 @@ Usage:
           [--binary PATH] [--job-name NAME] [--checkpoint-dir DIR]
       Write a Slurm job script (or with --no-slurm a bash script for mpirun) that runs FILE with the
       MPI build on N nodes x R ranks x T threads.
+  nest-mpi bench NAME [--scale S] [--plastic] [--threads T] [--out DIR] [--dry-run N]
+      Run NEST's benchmark network NAME (hpc_benchmark, microcircuit, brunel) from its generated
+      network file (DIR/network.json, default DIR out/bench/NAME); writes run.json and bench.csv
+      (beNNch's columns). --dry-run N stands in for rank 0 of N ranks in one process.
   nest-mpi models [--long]
       List every model (neurons, devices, synapses).
   nest-mpi help MODEL
@@ -104,7 +108,7 @@ Usage:
 
 func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return &usageError{"no command given (run, serve, jobscript, models, help, version)"}
+		return &usageError{"no command given (run, serve, bench, jobscript, models, help, version)"}
 	}
 	out := stdout
 	if c.Rank() != 0 {
@@ -115,6 +119,8 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		return cmdRun(c, rest, stdout, stderr)
 	case "serve":
 		return cmdServe(c, rest, os.Stdin, stdout, stderr)
+	case "bench":
+		return cmdBench(c, rest, stdout, stderr)
 	case "jobscript":
 		return cmdJobscript(rest, out)
 	case "models":
@@ -135,7 +141,7 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(out, versionString(c))
 		return nil
 	default:
-		return &usageError{fmt.Sprintf("unknown command %q (run, serve, jobscript, models, help, version)", cmd)}
+		return &usageError{fmt.Sprintf("unknown command %q (run, serve, bench, jobscript, models, help, version)", cmd)}
 	}
 }
 
