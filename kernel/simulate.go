@@ -3,6 +3,8 @@ package kernel
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -44,9 +46,14 @@ func (k *Kernel) Prepare() error {
 	if err := k.prepareDevices(now); err != nil {
 		return err
 	}
+	sorted := k.connChanged
 	err := k.pool.Run(func(t int) { k.prepareVP(k.vps[t], now) })
 	if err != nil {
 		return status.Errorf(status.InternalError, "Prepare: %v", err)
+	}
+	if sorted { // give back what building and sorting the connections needed
+		runtime.GC()
+		debug.FreeOSMemory()
 	}
 	if k.comm.Size() > 1 && k.connChanged {
 		if err := k.buildPresynaptic(); err != nil {
