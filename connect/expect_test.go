@@ -4,8 +4,8 @@ import "testing"
 
 func TestExpected(t *testing.T) {
 	for _, c := range []struct {
-		name                      string
-		spec                      Spec
+		name                       string
+		spec                       Spec
 		nSrc, nLocal, nTgt, lo, hi int
 	}{
 		{"one_to_one", OneToOne(), 10, 3, 10, 3, 3},
