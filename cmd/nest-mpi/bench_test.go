@@ -60,3 +60,48 @@ func TestBenchUsageErrors(t *testing.T) {
 		t.Error("an unknown network created its output folder")
 	}
 }
+
+func TestParseConfigs(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []scalingConfig
+		ok   bool
+	}{
+		{"1x1,1x2,2x1", []scalingConfig{{1, 1}, {1, 2}, {2, 1}}, true},
+		{" 4x8 ", []scalingConfig{{4, 8}}, true},
+		{"2", nil, false},
+		{"0x1", nil, false},
+		{"1x", nil, false},
+	} {
+		got, err := parseConfigs(c.in)
+		if (err == nil) != c.ok || !slices.Equal(got, c.want) {
+			t.Errorf("parseConfigs(%q) = %v, %v", c.in, got, err)
+		}
+	}
+}
+
+func TestRoundUp(t *testing.T) {
+	for _, c := range []struct{ x, want float64 }{{0.7, 1}, {1, 1}, {1.2, 2}, {2.3, 2.5}, {3.3, 5}, {7, 10}, {140, 200}, {0, 1}} {
+		if got := roundUp(c.x); got != c.want {
+			t.Errorf("roundUp(%g) = %g, want %g", c.x, got, c.want)
+		}
+	}
+}
+
+// bench scaling runs every configuration and writes the table and both plots (single-rank
+// configurations here; the MPI ones go through mpirun the same way).
+func TestBenchScaling(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "s")
+	if _, stderr, code := nestMPI(t, "bench", "scaling", "brunel", "--scale", "0.05", "--configs", "1x1,1x2", "--weak", "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"scaling.csv", "scaling.md", "rtf_phases.png", "speedup.png", "1x2/network.json"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	rows := readTable(t, filepath.Join(out, "scaling.csv"))
+	if len(rows) != 3 || rows[2][slices.Index(rows[0], "scale")] != "0.1" {
+		t.Errorf("scaling.csv (weak: the second configuration has twice the scale): %v", rows)
+	}
+}
