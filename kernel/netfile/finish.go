@@ -291,20 +291,20 @@ func (r *Runner) plotRecorder(base string, d *recorderData) error {
 	switch d.kind {
 	case spikeRec:
 		return r.writeFile(base+".png", func(w io.Writer) error {
-			return plot.Raster(w, base+": spikes", d.times, d.senders)
+			return plot.Raster(w, base+": spikes", d.times, d.senders, r.plotOptions())
 		})
 	case meterRec:
 		for j, v := range d.vars {
 			vals := d.values[j]
 			if err := r.writeFile(base+"_"+v+".png", func(w io.Writer) error {
-				return plot.Traces(w, base+": "+v, v, d.times, d.senders, vals)
+				return plot.Traces(w, base+": "+v, v, d.times, d.senders, vals, r.plotOptions())
 			}); err != nil {
 				return err
 			}
 		}
 	case weightRec:
 		return r.writeFile(base+".png", func(w io.Writer) error {
-			return plot.Weights(w, base+": weights", d.times, d.weights)
+			return plot.Weights(w, base+": weights", d.times, d.weights, r.plotOptions())
 		})
 	}
 	return nil
