@@ -55,21 +55,34 @@ func (c *connStore) add(src uint32, tgt uint32, w float64, dr uint32) {
 }
 
 // reserve makes room for n more connections, so that building them neither grows nor copies the
-// arrays (state of models that can reserve too: SynState with Grow).
+// arrays (state of models that can reserve too: SynState with Grow). A store that must move is
+// moved one column at a time, each old column collected before the next is copied (its pages
+// are reused): the move then needs the largest column (8 bytes a connection) on top of the
+// store, not a second store.
 func (c *connStore) reserve(n int) {
-	if n <= 0 {
+	if n <= 0 || cap(c.tgt)-len(c.tgt) >= n && cap(c.w)-len(c.w) >= n && cap(c.dr)-len(c.dr) >= n && cap(c.tailSrc)-len(c.tailSrc) >= n {
+		if g, ok := c.st.(interface{ Grow(n int) }); ok && n > 0 {
+			g.Grow(n)
+		}
 		return
 	}
-	moved := cap(c.tgt)-len(c.tgt) < n && len(c.tgt) >= bigStore
+	big := len(c.tgt) >= bigStore
+	release := func() {
+		if big { // the old column is garbage: collect it, so that the next copy can reuse its pages
+			runtime.GC()
+		}
+	}
 	c.tailSrc = slices.Grow(c.tailSrc, n)
+	release()
 	c.tgt = slices.Grow(c.tgt, n)
+	release()
 	c.w = slices.Grow(c.w, n)
+	release()
 	c.dr = slices.Grow(c.dr, n)
+	release()
 	if g, ok := c.st.(interface{ Grow(n int) }); ok {
 		g.Grow(n)
-	}
-	if moved { // the old arrays are garbage: collect them now, so the next allocations reuse them
-		runtime.GC()
+		release()
 	}
 }
 
