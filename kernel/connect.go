@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/nest-mpi/nest-mpi/connect"
 	"github.com/nest-mpi/nest-mpi/models"
@@ -54,6 +55,7 @@ func (k *Kernel) ConnectArrays(sources, targets []uint64, synSpec any) error {
 }
 
 func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
+	defer k.timers.since(&k.timers.connect, time.Now())
 	if err := k.usable("Connect"); err != nil {
 		return err
 	}
@@ -72,6 +74,7 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 		return err
 	}
 	marks := k.markConnections()
+	k.reserveConnections(spec, pre, post, ss)
 	saved := k.saveStreams()
 	rank := k.streams.RankSync
 	thr := k.streams.ThreadSync[0]
@@ -500,4 +503,23 @@ func formatNum(x float64) string {
 		return "-inf"
 	}
 	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+// reserveConnections reserves, on every VP, room for the connections a Connect between neurons
+// will make there (connect.Expected), so that the stores are not grown by doubling and copying.
+func (k *Kernel) reserveConnections(spec connect.Spec, pre, post []uint64, ss *synSpec) {
+	if len(k.kindsOf(pre)) > 0 || len(k.kindsOf(post)) > 0 {
+		return // devices keep their connections elsewhere
+	}
+	local := make([]int, len(k.vps))
+	for _, id := range post {
+		if k.layout.IsLocal(id) {
+			local[k.layout.ThreadOf(id)]++
+		}
+	}
+	for t, st := range k.vps {
+		if n := connect.Expected(spec, len(pre), local[t], len(post)); n > 0 {
+			st.store(ss.syn).reserve(n)
+		}
+	}
 }

@@ -2,7 +2,9 @@ package kernel
 
 import (
 	"math"
+	"runtime"
 	"slices"
+	"unsafe"
 
 	"github.com/nest-mpi/nest-mpi/models"
 )
@@ -52,6 +54,42 @@ func (c *connStore) add(src uint32, tgt uint32, w float64, dr uint32) {
 	c.dr = append(c.dr, dr)
 }
 
+// reserve makes room for n more connections, so that building them neither grows nor copies the
+// arrays (state of models that can reserve too: SynState with Grow). A store that must move is
+// moved one column at a time, each old column collected before the next is copied (its pages
+// are reused): the move then needs the largest column (8 bytes a connection) on top of the
+// store, not a second store.
+func (c *connStore) reserve(n int) {
+	if n <= 0 || cap(c.tgt)-len(c.tgt) >= n && cap(c.w)-len(c.w) >= n && cap(c.dr)-len(c.dr) >= n && cap(c.tailSrc)-len(c.tailSrc) >= n {
+		if g, ok := c.st.(interface{ Grow(n int) }); ok && n > 0 {
+			g.Grow(n)
+		}
+		return
+	}
+	big := len(c.tgt) >= bigStore
+	release := func() {
+		if big { // the old column is garbage: collect it, so that the next copy can reuse its pages
+			runtime.GC()
+		}
+	}
+	c.tailSrc = slices.Grow(c.tailSrc, n)
+	release()
+	c.tgt = slices.Grow(c.tgt, n)
+	release()
+	c.w = slices.Grow(c.w, n)
+	release()
+	c.dr = slices.Grow(c.dr, n)
+	release()
+	if g, ok := c.st.(interface{ Grow(n int) }); ok {
+		g.Grow(n)
+		release()
+	}
+}
+
+// bigStore is the number of connections from which a store's old arrays are collected at once
+// when they are replaced (16 bytes a connection: 64 MB).
+const bigStore = 4 << 20
+
 // truncate drops connections from index n on (undoing a failed Connect); n must lie in the tail.
 func (c *connStore) truncate(n int) {
 	sorted := c.len() - len(c.tailSrc)
@@ -74,61 +112,101 @@ func (c *connStore) sources() []uint32 {
 }
 
 // sortBySource merges the tail into the sorted part: a stable sort of all connections by source.
+// A counting sort over the range of source ids gives every connection its final position
+// dest[i] = (connections of smaller sources) + (earlier connections of the same source), written
+// over the tail's source array; its inverse perm (perm[dest[i]] = i) gathers each array,
+// out[j] = x[perm[j]], reading at random but independently (many loads in flight) and writing in
+// sequence. The gathers reuse memory: the dest array, free once perm is built, receives the
+// targets; the old targets' array the delays; the weights are gathered into that array and into
+// the consumed front of perm (permuteWeights). The sort thus needs 4 bytes per connection besides
+// the tail's sources, not a second copy of the store.
 func (c *connStore) sortBySource() {
 	if len(c.tailSrc) == 0 {
 		return
 	}
-	src := c.sources()
-	perm := stableOrderBySource(src)
-	c.tgt = permute(c.tgt, perm)
-	c.w = permute(c.w, perm)
-	c.dr = permute(c.dr, perm)
+	src := c.tailSrc
+	if len(c.srcIDs) > 0 { // connections made after an earlier sort: all sources, in storage order
+		src = c.sources()
+	}
+	c.tailSrc = nil
+	dest := c.indexBySource(src)
+	n := len(dest)
+	perm := make([]int32, n+1)[:n] // one spare element for permuteWeights
+	for i, d := range dest {
+		perm[d] = int32(i)
+	}
 	if c.st != nil {
 		c.st.Permute(perm)
 	}
-	c.srcIDs, c.srcStart = c.srcIDs[:0], c.srcStart[:0]
-	for i, p := range perm {
-		s := src[p]
-		if len(c.srcIDs) == 0 || c.srcIDs[len(c.srcIDs)-1] != s {
-			c.srcIDs = append(c.srcIDs, s)
-			c.srcStart = append(c.srcStart, uint32(i))
-		}
-	}
-	c.srcStart = append(c.srcStart, uint32(len(perm)))
-	c.tailSrc = nil
+	scratch := dest
+	c.tgt, scratch = gather32(c.tgt, perm, scratch), c.tgt
+	c.dr, scratch = gather32(c.dr, perm, scratch), c.dr
+	permuteWeights(c.w, perm, scratch)
 }
 
-// stableOrderBySource returns the permutation that sorts src stably (a counting sort over the
-// range of source ids: linear in the number of connections plus that range).
-func stableOrderBySource(src []uint32) []int32 {
+// gather32 writes x[perm[j]] to out[j] and returns out[:len(x)].
+func gather32(x []uint32, perm []int32, out []uint32) []uint32 {
+	out = out[:len(x)]
+	for j, p := range perm[:len(x)] {
+		out[j] = x[p]
+	}
+	return out
+}
+
+// permuteWeights reorders w to w[perm[j]] in place with the help of scratch (at least len(w)
+// uint32) and of perm itself (capacity at least len(w)+1): the first h = n/2 weights are gathered
+// into scratch, the others into perm's own memory, where the weight for position j ≥ h occupies
+// perm's elements 2(j−h) and 2(j−h)+1, both at most j (perm[j] is read before the write), so
+// only elements already used are overwritten. Both halves are then copied back into w.
+func permuteWeights(w []float64, perm []int32, scratch []uint32) {
+	n := len(w)
+	if n == 0 {
+		return
+	}
+	h := n / 2
+	lo := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(scratch))), h)
+	for j, p := range perm[:h] {
+		lo[j] = w[p]
+	}
+	full := perm[:n+1]
+	hi := unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(full))), n-h)
+	for j := h; j < n; j++ {
+		p := full[j]
+		hi[j-h] = w[p]
+	}
+	copy(w[:h], lo)
+	copy(w[h:], hi)
+}
+
+// indexBySource rebuilds srcIDs and srcStart for the sources src (storage order) and turns src
+// into the destination of every connection under the stable sort by source (in place).
+func (c *connStore) indexBySource(src []uint32) []uint32 {
 	lo, hi := uint32(math.MaxUint32), uint32(0)
 	for _, s := range src {
 		lo, hi = min(lo, s), max(hi, s)
 	}
-	perm := make([]int32, len(src))
+	c.srcIDs, c.srcStart = c.srcIDs[:0], c.srcStart[:0]
 	if len(src) == 0 {
-		return perm
+		return src
 	}
-	start := make([]int32, int(hi-lo)+2)
+	next := make([]uint32, int(hi-lo)+1) // counts, then the next free position of each source
 	for _, s := range src {
-		start[s-lo+1]++
+		next[s-lo]++
 	}
-	for i := 1; i < len(start); i++ {
-		start[i] += start[i-1]
+	pos := uint32(0)
+	for v, n := range next {
+		if n > 0 {
+			c.srcIDs = append(c.srcIDs, lo+uint32(v))
+			c.srcStart = append(c.srcStart, pos)
+		}
+		next[v], pos = pos, pos+n
 	}
+	c.srcStart = append(c.srcStart, pos)
 	for i, s := range src {
-		perm[start[s-lo]] = int32(i)
-		start[s-lo]++
+		src[i] = next[s-lo]
+		next[s-lo]++
 	}
-	return perm
-}
-
-func permute[T any](xs []T, perm []int32) []T {
-	out := make([]T, len(xs))
-	for i, p := range perm {
-		out[i] = xs[p]
-	}
-	return out
+	return src
 }
 
 // rangeOf returns the connections of source gid: [first, last).

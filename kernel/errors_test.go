@@ -53,7 +53,11 @@ func fingerprint(t *testing.T, k *Kernel) string {
 	var b strings.Builder
 	ks, err := k.GetKernelStatus()
 	must(t, err)
-	delete(ks, "time_simulate")
+	for key := range ks {
+		if strings.HasPrefix(key, "time_") {
+			delete(ks, key)
+		}
+	}
 	fmt.Fprintln(&b, ks)
 	n := ks["network_size"].(int64)
 	ids := make([]uint64, n)

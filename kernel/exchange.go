@@ -3,6 +3,9 @@ package kernel
 import (
 	"cmp"
 	"slices"
+	"time"
+
+	"github.com/nest-mpi/nest-mpi/comm"
 )
 
 // exchange carries the spikes of one slice between ranks: one Alltoall of counts, then one
@@ -41,7 +44,10 @@ func (k *Kernel) runExchange(spikes *[]spikeRec) error {
 			x.countsOut[r] |= stopBit
 		}
 	}
-	if err := c.AlltoallUint32(x.countsOut, x.countsIn, 1); err != nil {
+	t0 := time.Now()
+	err := c.AlltoallUint32(x.countsOut, x.countsIn, 1)
+	k.timers.communicate += time.Since(t0)
+	if err != nil {
 		return err
 	}
 	for r, n := range x.countsIn {
@@ -69,15 +75,56 @@ func (k *Kernel) runExchange(spikes *[]spikeRec) error {
 			x.fill[r] += 2
 		}
 	}
-	if err := c.AlltoallvUint32(x.send, x.sendCounts, x.sendDispls, x.recv, x.recvCounts, x.recvDispls); err != nil {
+	t0 = time.Now()
+	err = c.AlltoallvUint32(x.send, x.sendCounts, x.sendDispls, x.recv, x.recvCounts, x.recvDispls)
+	k.timers.communicate += time.Since(t0)
+	if err != nil {
 		return err
 	}
 	out := local[:0]
-	for i := 0; i+1 < len(x.recv); i += 2 {
-		out = append(out, spikeRec{gid: uint64(x.recv[i]), lag: int32(x.recv[i+1] >> 16), mult: x.recv[i+1] & 0xffff})
+	for q := range p {
+		mirrored := k.mirrorOf(q) >= 0
+		blk := x.recv[x.recvDispls[q] : x.recvDispls[q]+x.recvCounts[q]]
+		for i := 0; i+1 < len(blk); i += 2 {
+			gid := uint64(blk[i])
+			if mirrored { // this rank's spike stands for one of rank q's
+				if gid = k.moveNode(gid, q); gid == 0 {
+					continue
+				}
+			}
+			out = append(out, spikeRec{gid: gid, lag: int32(blk[i+1] >> 16), mult: blk[i+1] & 0xffff})
+		}
 	}
 	*spikes = out
 	return nil
+}
+
+// mirrorOf is the rank whose send block stands for received block q under a dry-run
+// communicator (comm.Mirror), or -1.
+func (k *Kernel) mirrorOf(q int) int {
+	if m, ok := k.comm.(comm.Mirror); ok {
+		return m.MirrorOf(q)
+	}
+	return -1
+}
+
+// moveNode is the node at the same thread and local index as gid on rank to (0 if there is none).
+func (k *Kernel) moveNode(gid uint64, to int) uint64 {
+	l := k.layout
+	g := l.NodeOf(l.ThreadOf(gid)*l.NumProcesses+to, l.LocalIndex(gid))
+	if g >= uint64(len(k.nodes)) {
+		return 0
+	}
+	return g
+}
+
+// isLocalNeuron reports whether gid names a neuron of this rank.
+func (k *Kernel) isLocalNeuron(gid uint64) bool {
+	if gid == 0 || gid >= uint64(len(k.nodes)) || !k.layout.IsLocal(gid) {
+		return false
+	}
+	ne := k.nodes[gid]
+	return ne.local >= 0 && k.models.list[ne.model].device == nil
 }
 
 // destRanks returns the ranks that hold connections from local neuron gid.
@@ -131,8 +178,15 @@ func (k *Kernel) buildPresynaptic() error {
 	}
 	pairs := make([][]recPair, len(k.vps)) // (local neuron, rank) per thread
 	for r := 0; r < p; r++ {
-		for _, gid := range recv[rd[r] : rd[r]+rc[r]] {
-			t := k.layout.ThreadOf(uint64(gid))
+		mirrored := k.mirrorOf(r) >= 0
+		for _, id := range recv[rd[r] : rd[r]+rc[r]] {
+			gid := uint64(id)
+			if mirrored { // a request for a node of the mirrored rank stands for one of this rank's
+				if gid = k.moveNode(gid, k.layout.Rank); !k.isLocalNeuron(gid) {
+					continue
+				}
+			}
+			t := k.layout.ThreadOf(gid)
 			pairs[t] = append(pairs[t], recPair{local: k.nodes[gid].local, dev: int32(r)})
 		}
 	}

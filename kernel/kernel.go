@@ -92,10 +92,6 @@ type Kernel struct {
 	lastPrint time.Time // when print_time last printed (see progressEvery)
 }
 
-type timers struct {
-	simulate time.Duration
-}
-
 // New returns a kernel with NEST's defaults.
 func New(opts Options) (*Kernel, error) {
 	k := &Kernel{comm: opts.Comm, log: opts.Log, out: opts.Out}
@@ -194,7 +190,7 @@ func (k *Kernel) kernelStatus() Params {
 	if !k.simulated {
 		minD, maxD = k.currentDelayExtrema()
 	}
-	return Params{
+	p := Params{
 		"resolution":              k.grid.H(),
 		"tics_per_ms":             k.grid.TicsPerMs,
 		"ms_per_tic":              1 / k.grid.TicsPerMs,
@@ -219,12 +215,13 @@ func (k *Kernel) kernelStatus() Params {
 		"off_grid_spiking":        false,
 		"keep_source_table":       true,
 		"use_compressed_spikes":   false,
-		"time_simulate":           k.timers.simulate.Seconds(),
 		"recording_backends":      []string{"ascii", "memory", "screen"},
 		"T_min":                   -math.MaxFloat64,
 		"T_max":                   math.MaxFloat64,
 		"communicator":            k.comm.Name(),
 	}
+	k.timerStatus(p)
+	return p
 }
 
 // currentDelayExtrema returns min_delay and max_delay as they stand before the first Simulate:

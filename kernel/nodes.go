@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nest-mpi/nest-mpi/connect"
 	"github.com/nest-mpi/nest-mpi/models"
@@ -33,6 +34,7 @@ func (k *Kernel) CreateEach(model string, params []Params) (NodeCollection, erro
 }
 
 func (k *Kernel) create(model string, n int, common Params, each []Params) (NodeCollection, error) {
+	defer k.timers.since(&k.timers.create, time.Now())
 	if err := k.usable("Create"); err != nil {
 		return NodeCollection{}, err
 	}

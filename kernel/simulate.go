@@ -3,6 +3,8 @@ package kernel
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -36,6 +38,7 @@ func (k *Kernel) Prepare() error {
 	if k.prepared {
 		return status.Errorf(status.KernelException, "Prepare called twice; call Cleanup first")
 	}
+	defer k.timers.since(&k.timers.prepare, time.Now())
 	if err := k.fixDelays(); err != nil {
 		return err
 	}
@@ -43,9 +46,14 @@ func (k *Kernel) Prepare() error {
 	if err := k.prepareDevices(now); err != nil {
 		return err
 	}
+	sorted := k.connChanged
 	err := k.pool.Run(func(t int) { k.prepareVP(k.vps[t], now) })
 	if err != nil {
 		return status.Errorf(status.InternalError, "Prepare: %v", err)
+	}
+	if sorted { // give back what building and sorting the connections needed
+		runtime.GC()
+		debug.FreeOSMemory()
 	}
 	if k.comm.Size() > 1 && k.connChanged {
 		if err := k.buildPresynaptic(); err != nil {
@@ -259,15 +267,19 @@ func (k *Kernel) updateSlice(to int64) error {
 
 func (k *Kernel) updateVP(t int) {
 	st := k.vps[t]
+	t0 := time.Now()
 	if k.from == 0 && k.clock > 0 {
 		k.commitSamples(st)
 		k.deliver(st)
 	}
+	t1 := time.Now()
 	for lag := k.from; lag < k.sliceTo && st.err == nil; lag++ {
 		s := k.clock + lag
 		k.updateDevices(st, s)
 		k.updateNeurons(st, s, int32(lag))
 	}
+	st.timers.deliver += t1.Sub(t0)
+	st.timers.update += time.Since(t1)
 }
 
 // updateNeurons advances every block of st by the step s.
@@ -469,6 +481,10 @@ func deliverSpikeChannel(ex, in []float64, tgts []uint32, ws []float64, drs []ui
 // exchangeSpikes gathers the registers of all VPs of all ranks into k.pending, ordered by lag and
 // then node id, and empties the registers.
 func (k *Kernel) exchangeSpikes() error {
+	start, comm0 := time.Now(), k.timers.communicate
+	defer func() {
+		k.timers.collocate += time.Since(start) - (k.timers.communicate - comm0)
+	}()
 	k.pending = k.pending[:0]
 	for _, st := range k.vps {
 		st.spikes += int64(len(st.reg))

@@ -60,6 +60,7 @@ type vpState struct {
 	err error // set by a block that cannot advance (NumericalInstability); stops the run
 
 	spikes     int64 // spikes emitted by this VP's neurons (local_spike_counter)
+	timers     vpTimers
 	dmin, dmax int64 // extrema of the delays of connections made on this VP (steps; 0: none)
 }
 

@@ -2,6 +2,7 @@ package models
 
 import (
 	"math"
+	"slices"
 
 	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
@@ -160,8 +161,17 @@ func (s *stdpPlState) Add(vals []float64, _ float64) error {
 
 func (s *stdpPlState) Truncate(n int) { s.kplus, s.tlast = s.kplus[:n], s.tlast[:n] }
 
+// Permute reorders both columns through one scratch array: kplus is gathered into a new array,
+// whose predecessor then receives tlast.
 func (s *stdpPlState) Permute(perm []int32) {
-	s.kplus, s.tlast = permuted(s.kplus, perm), permuted(s.tlast, perm)
+	var scratch []float64
+	s.kplus, scratch = permuted(s.kplus, perm), s.kplus
+	s.tlast = permutedInto(scratch, s.tlast, perm)
+}
+
+// Grow reserves room for n more connections (the kernel reserves a rule's count before a build).
+func (s *stdpPlState) Grow(n int) {
+	s.kplus, s.tlast = slices.Grow(s.kplus, n), slices.Grow(s.tlast, n)
 }
 
 // Send applies NEST's stdp_pl_synapse_hom update for a presynaptic spike at time t to every

@@ -158,6 +158,16 @@ func DRChan(dr uint32) Channel { return Channel(dr >> ChanShift & ChanMask) }
 func DRRport(dr uint32) int64 { return int64(dr >> RportShift) }
 
 // permuted returns xs reordered by perm (new i is old perm[i]).
+// permutedInto gathers xs[perm[i]] into out[i] (out must not alias xs; its capacity suffices)
+// and returns out[:len(xs)].
+func permutedInto[T any](out, xs []T, perm []int32) []T {
+	out = out[:len(xs)]
+	for i, p := range perm {
+		out[i] = xs[p]
+	}
+	return out
+}
+
 func permuted[T any](xs []T, perm []int32) []T {
 	out := make([]T, len(xs))
 	for i, p := range perm {

@@ -110,6 +110,13 @@ Usage:
       Estimate the nodes, connections and peak memory per rank of a network file without
       building it (--json: an object whose memory.peak_rss_bytes is the largest rank's peak).
       run refuses a network that does not fit in the memory it may use (exit status 3).
+  nest-mpi bench NAME [--scale S] [--plastic] [--threads T] [--out DIR] [--dry-run N]
+      Run NEST's benchmark network NAME (hpc_benchmark, microcircuit, brunel) from its generated
+      network file (DIR/network.json, default DIR out/bench/NAME); writes run.json and bench.csv
+      (beNNch's columns). --dry-run N stands in for rank 0 of N ranks in one process.
+  nest-mpi bench scaling NAME --configs 1x1,1x2,2x1 [--weak] [flags of bench]
+      Run NAME in every configuration RANKSxTHREADS (more than one rank through mpirun and the MPI
+      build) and write scaling.csv, scaling.md and the plots rtf_phases.png and speedup.png.
   nest-mpi models [--long]
       List every model (neurons, devices, synapses).
   nest-mpi help MODEL
@@ -120,7 +127,7 @@ Usage:
 
 func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return &usageError{"no command given (run, serve, jobscript, estimate, models, help, version)"}
+		return &usageError{"no command given (run, serve, bench, jobscript, estimate, models, help, version)"}
 	}
 	out := stdout
 	if c.Rank() != 0 {
@@ -131,6 +138,8 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		return cmdRun(c, rest, stdout, stderr)
 	case "serve":
 		return cmdServe(c, rest, os.Stdin, stdout, stderr)
+	case "bench":
+		return cmdBench(c, rest, stdout, stderr)
 	case "jobscript":
 		return cmdJobscript(rest, out)
 	case "estimate":
@@ -153,7 +162,7 @@ func dispatch(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(out, versionString(c))
 		return nil
 	default:
-		return &usageError{fmt.Sprintf("unknown command %q (run, serve, jobscript, estimate, models, help, version)", cmd)}
+		return &usageError{fmt.Sprintf("unknown command %q (run, serve, bench, jobscript, estimate, models, help, version)", cmd)}
 	}
 }
 

@@ -32,8 +32,10 @@ type RunJSON struct {
 		RTF       float64 `json:"rtf"`
 		OutputS   float64 `json:"output_s"`
 		TotalS    float64 `json:"total_s"`
+		PhaseTimings
 	} `json:"timings"`
-	Memory struct {
+	TimingsMean PhaseTimings `json:"timings_mean"`
+	Memory      struct {
 		PeakRSSBytes int64 `json:"peak_rss_bytes"`
 	} `json:"memory"`
 	Files []string `json:"files"`
@@ -80,6 +82,10 @@ func (r *Runner) finish() (*Result, error) {
 	if err := k.Comm().AllreduceFloat64(times, times, comm.Max); err != nil {
 		return nil, status.Errorf(status.InternalError, "timings over ranks: %v", err)
 	}
+	phaseMax, phaseMean, err := phaseTimings(k)
+	if err != nil {
+		return nil, err
+	}
 
 	var rj RunJSON
 	rj.Version, rj.Source = Version, r.opts.Source
@@ -90,6 +96,7 @@ func (r *Runner) finish() (*Result, error) {
 	rj.Counts.Nodes, _ = ks["network_size"].(int64)
 	rj.Counts.Connections, rj.Counts.Spikes = sums[0], sums[1]
 	rj.Timings.BuildS, rj.Timings.SimulateS = times[0], times[1]
+	rj.Timings.PhaseTimings, rj.TimingsMean = phaseMax, phaseMean
 	if r.simulatedMs > 0 {
 		rj.Timings.RTF = times[1] / (r.simulatedMs / 1000)
 	}
@@ -289,20 +296,20 @@ func (r *Runner) plotRecorder(base string, d *recorderData) error {
 	switch d.kind {
 	case spikeRec:
 		return r.writeFile(base+".png", func(w io.Writer) error {
-			return plot.Raster(w, base+": spikes", d.times, d.senders)
+			return plot.Raster(w, base+": spikes", d.times, d.senders, r.plotOptions())
 		})
 	case meterRec:
 		for j, v := range d.vars {
 			vals := d.values[j]
 			if err := r.writeFile(base+"_"+v+".png", func(w io.Writer) error {
-				return plot.Traces(w, base+": "+v, v, d.times, d.senders, vals)
+				return plot.Traces(w, base+": "+v, v, d.times, d.senders, vals, r.plotOptions())
 			}); err != nil {
 				return err
 			}
 		}
 	case weightRec:
 		return r.writeFile(base+".png", func(w io.Writer) error {
-			return plot.Weights(w, base+": weights", d.times, d.weights)
+			return plot.Weights(w, base+": weights", d.times, d.weights, r.plotOptions())
 		})
 	}
 	return nil

@@ -1,0 +1,48 @@
+package kernel
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// sortBySource is the stable sort by source, for even and odd sizes, with and without an
+// earlier sorted part.
+func TestSortBySourceStable(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		first, more int
+	}{{"empty", 0, 0}, {"one", 1, 0}, {"odd", 1001, 0}, {"even", 1000, 0}, {"sorted part and tail", 500, 333}} {
+		t.Run(c.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			s := &connStore{}
+			type conn struct {
+				src, tgt uint32
+				w        float64
+				dr       uint32
+			}
+			var all []conn
+			add := func(n int) {
+				for range n {
+					cn := conn{src: 1 + rng.Uint32N(40), tgt: rng.Uint32N(100), w: rng.Float64(), dr: rng.Uint32()}
+					all = append(all, cn)
+					s.add(cn.src, cn.tgt, cn.w, cn.dr)
+				}
+			}
+			add(c.first)
+			s.sortBySource()
+			add(c.more)
+			s.sortBySource()
+			want := slices.Clone(all)
+			slices.SortStableFunc(want, func(a, b conn) int { return int(a.src) - int(b.src) })
+			got := make([]conn, 0, len(want))
+			src := s.sources()
+			for i := range s.tgt {
+				got = append(got, conn{src[i], s.tgt[i], s.w[i], s.dr[i]})
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("sorted store differs from the stable sort (%d connections)", len(want))
+			}
+		})
+	}
+}
