@@ -37,7 +37,8 @@ func (w *walker) connect(m map[string]any) error {
 		w.plastic = true
 	}
 	w.delays(spec, d)
-	w.conns = append(w.conns, connGroup{model: model, n: n, size: int(size)})
+	neural := w.count(pre, neuronKind) == nPre && w.count(post, neuronKind) == nPost
+	w.conns = append(w.conns, connGroup{model: model, n: n, size: int(size), neural: neural})
 	w.recSpikeSources += w.count(post, spikeRecorderKind) * (nPre - w.count(pre, spikeRecorderKind))
 	for _, p := range pre {
 		if p.pop >= 0 && w.pops[p.pop].kind == meterKind {

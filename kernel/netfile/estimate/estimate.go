@@ -15,20 +15,25 @@ import (
 )
 
 // Calibration of the runtime (bench/NOTES.md, "Memory estimate"): the resident size of a run
-// that builds nothing, the peak bytes per byte of live neuron state, and the peak bytes of one
-// connection as a multiple of its stored size plus a constant (growth of the arrays while
-// connecting, the sort by source at the first Simulate that permutes them into new arrays, and
-// the garbage collector's headroom over the live heap).
+// that builds nothing, the peak bytes per byte of live neuron state, and the peak bytes of a
+// synapse model's connections as a multiple of their stored size (connPeakScale): a store is
+// reserved from the rule's count and sorted in place, so what adds to it is the growth of a store
+// that later Connect calls enlarge (one column at a time) and the garbage collector's headroom.
 const (
 	baseBytes       = 11 << 20
 	baseBytesMPI    = 35 << 20 // the MPI build: the MPI library's own memory
 	neuronPeakScale = 2.0
-	connPeakScale   = 2.5
-	connPeakConst   = 18
 	ringBuffers     = 3 // input buffers per neuron (spike excitatory, inhibitory, current)
 	// tableGatherMPI is the extra share of a table's cells on rank 0 under MPI (the other ranks'
 	// parts as received before they are merged).
 	tableGatherMPI = 0.5
+	// connPeakMPI scales the connections' peak under MPI (the presynaptic tables built at Prepare
+	// and the larger runtime of the MPI build; measured on hpc_benchmark, Brunel and the
+	// microcircuit on 2 ranks).
+	connPeakMPI = 1.1
+	// tableGC is the garbage collector's headroom over a table's cells while it is formatted
+	// (measured on the E/I network's 630,000-row table).
+	tableGC = 0.8
 	// assumedRate is the firing rate (spikes/s) used to size spike recordings and exchanges.
 	assumedRate = 10.0
 	eventBytes  = 48 // a recorded event: kept, gathered to rank 0 and formatted
@@ -119,12 +124,18 @@ func (w *walker) result() *Estimate {
 	}
 	m.Neurons = int64(neuronLive)
 	var connPeak float64
+	calls := map[string]int{}
+	for _, c := range w.conns {
+		if c.neural {
+			calls[c.model]++
+		}
+	}
 	for _, c := range w.conns {
 		e.Connections += int64(c.n)
 		e.BySynapse[c.model] += int64(c.n)
 		local := perRank(c.n)
 		m.Connections += int64(local * float64(c.size))
-		connPeak += local * (connPeakScale*float64(c.size) + connPeakConst)
+		connPeak += local * connPeakScale(calls[c.model]) * float64(c.size)
 	}
 	seconds := w.simMs / 1000
 	m.AssumedSpikes = int64(w.recSpikeSources * assumedRate * seconds * eventBytes)
@@ -133,11 +144,12 @@ func (w *walker) result() *Estimate {
 	base := float64(baseBytes)
 	if w.mpi {
 		base = baseBytesMPI
+		connPeak *= connPeakMPI
 		m.Tables = int64(w.tableCells * cellBytes * (1 + tableGatherMPI))
 	}
 	m.Exchange = int64(perRank(float64(e.Neurons)) * 16 * 2)
 	live := m.Neurons + m.RingBuffers + m.Histories + m.Recorders + m.Tables + m.Exchange
-	peak := base + neuronPeakScale*float64(m.Neurons) + float64(live-m.Neurons) + connPeak
+	peak := base + neuronPeakScale*float64(m.Neurons) + float64(live-m.Neurons) + connPeak + tableGC*float64(m.Tables)
 	m.PeakRSS = int64(peak)
 	m.Runtime = m.PeakRSS - live - m.Connections
 	e.Memory = m
@@ -173,4 +185,16 @@ func (e *Estimate) Summary() []string {
 		lines = append(lines, "note: "+n)
 	}
 	return lines
+}
+
+// connPeakScale is the peak over the stored size of a synapse model's connections made by calls
+// Connect calls (measured: hpc_benchmark, Brunel, the microcircuit; bench/NOTES.md).
+func connPeakScale(calls int) float64 {
+	switch {
+	case calls <= 1:
+		return 1.45
+	case calls <= 3:
+		return 1.65
+	}
+	return 1.9
 }

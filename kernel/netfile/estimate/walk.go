@@ -53,6 +53,9 @@ type connGroup struct {
 	model string
 	n     float64
 	size  int
+	// neural marks connections between neurons (stored in the synapse model's stores; those
+	// from devices and to recorders are kept by the devices)
+	neural bool
 }
 
 // walker follows the script, counting what each call makes.
