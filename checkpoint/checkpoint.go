@@ -139,8 +139,9 @@ func WriteShard(dir string, gen int64, rank int, sections []Section) (ShardInfo,
 	return info, err
 }
 
-// Commit writes the manifest of a checkpoint whose shards are in dir, atomically, and then removes
-// shards of other generations.
+// Commit writes the manifest of a checkpoint whose shards are in dir, atomically. The shards of
+// other generations are garbage then: RemoveOtherGenerations deletes them (the caller may do so
+// in the background; a left-over shard is harmless and goes at the next commit).
 func Commit(dir string, m *Manifest) error {
 	m.Format, m.Version = Format, Version
 	if m.Created == "" {
@@ -157,11 +158,11 @@ func Commit(dir string, m *Manifest) error {
 	}); err != nil {
 		return err
 	}
-	return removeOtherGenerations(dir, m.Generation)
+	return nil
 }
 
-// removeOtherGenerations deletes the shard files of generations other than gen.
-func removeOtherGenerations(dir string, gen int64) error {
+// RemoveOtherGenerations deletes the shard files of generations other than gen.
+func RemoveOtherGenerations(dir string, gen int64) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)

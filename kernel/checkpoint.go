@@ -46,6 +46,7 @@ func (k *Kernel) Store(dir string, opts ...StoreOptions) error {
 	if k.prepared {
 		return status.Errorf(status.KernelException, "Store: cannot store between Prepare and Cleanup; call Cleanup first")
 	}
+	k.cleanup.Wait() // the last Store's removal of old shards is done
 	gen, err := k.agreeGeneration()
 	if err != nil {
 		return status.Errorf(status.InternalError, "Store: %v", err)
@@ -69,6 +70,13 @@ func (k *Kernel) Store(dir string, opts ...StoreOptions) error {
 	}
 	if err = k.agreeError(err); err != nil {
 		return status.Errorf(status.IOError, "Store %s: %v", dir, err)
+	}
+	if k.comm.Rank() == 0 { // the previous checkpoint's shards, off the critical path
+		k.cleanup.Add(1)
+		go func() {
+			defer k.cleanup.Done()
+			_ = checkpoint.RemoveOtherGenerations(dir, gen)
+		}()
 	}
 	return nil
 }

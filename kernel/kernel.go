@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -87,6 +88,8 @@ type Kernel struct {
 	// exchange, so all stop after the same slice)
 	stop       *atomic.Bool
 	stopAgreed bool
+	// cleanup tracks the removal of an earlier checkpoint's shards after a Store
+	cleanup *sync.WaitGroup
 
 	timers    timers
 	lastPrint time.Time // when print_time last printed (see progressEvery)
@@ -94,7 +97,7 @@ type Kernel struct {
 
 // New returns a kernel with NEST's defaults.
 func New(opts Options) (*Kernel, error) {
-	k := &Kernel{comm: opts.Comm, log: opts.Log, out: opts.Out}
+	k := &Kernel{comm: opts.Comm, log: opts.Log, out: opts.Out, cleanup: &sync.WaitGroup{}}
 	if k.comm == nil {
 		k.comm = comm.NewLocal()
 	}
@@ -114,6 +117,7 @@ func New(opts Options) (*Kernel, error) {
 
 // Close releases the worker goroutines.
 func (k *Kernel) Close() {
+	k.cleanup.Wait()
 	k.closeFiles()
 	if k.pool != nil {
 		k.pool.Close()
