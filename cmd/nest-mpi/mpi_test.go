@@ -217,9 +217,9 @@ func TestMPIAbort(t *testing.T) {
 	}
 }
 
-// TestMPIResumeAfterSignal: a run on 2 ranks stopped by a signal sent to mpirun (SIGUSR1, which
-// mpirun forwards, and SIGTERM, which it forwards and then ends with status 1 itself) writes a
-// checkpoint on every rank after the same slice; with SIGUSR1 the job exits with status 4.
+// TestMPIResumeAfterSignal: a run on 2 ranks stopped by SIGUSR1 sent to mpirun (which forwards it
+// to every rank; SIGTERM makes mpirun kill the job soon after forwarding it, so job scripts use
+// SIGUSR1) writes a checkpoint on every rank after the same slice and exits with status 4.
 // Resumed on 2 ranks, it gives the files of the uninterrupted run of the same VPs.
 func TestMPIResumeAfterSignal(t *testing.T) {
 	mpirun, mbin := mpiBinary(t)
@@ -235,7 +235,7 @@ func TestMPIResumeAfterSignal(t *testing.T) {
 		cmd.Env = append(os.Environ(), "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1", "OMPI_MCA_rmaps_base_oversubscribe=1")
 		return cmd
 	}
-	for i, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGTERM} {
+	for i, sig := range []syscall.Signal{syscall.SIGUSR1} {
 		out, ck := filepath.Join(dir, "out-"+sig.String()), filepath.Join(dir, "ck-"+sig.String())
 		cmd := launch("--out", out, "--checkpoint-dir", ck)
 		var stderr bytes.Buffer
