@@ -23,11 +23,24 @@ package kernel
 
 // # Where the dynamics live
 //
-// Neuron models update themselves (package models, one Block per model and VP). The dynamics that
-// read or write the kernel's own arrays live here instead of in models: generators write into the
-// ring buffers (updateDevices), recorders collect events (record.go, sampling.go), and STDP
-// synapses read the postsynaptic spike history (plastic.go, archive.go). Their parameters,
-// defaults, validation and documentation, and the STDP rule's mathematics, stay in models.
+// Every model owns its dynamics and its state (package models): neuron blocks update themselves,
+// a synapse model's SynState applies its send rule to all connections of one source per spike
+// (plastic.go hands it the batch and delivers the weights it returns), generators compute what
+// they emit in a step (updateDevices adds it into the ring buffers), recording backends take the
+// events (models/record), and the spike history that STDP rules read is a models.Archive per VP.
+// The kernel composes them and owns only what knows about VPs and ranks: placement, the ring
+// buffers, the connection arrays, the exchange, and the merging of events, status and connection
+// tables over ranks (gather.go, merge.go).
+//
+// # Checkpoints
+//
+// Store and Restore (checkpoint*.go) compose the state every piece writes of itself into the
+// sections of package checkpoint: a "kernel" section (status, model tables with their defaults,
+// nodes, device parameters), one section per rank (spikes not yet delivered) and one per VP
+// (blocks, archive, ring buffers, connection arrays with each model's state, device instances).
+// A VP's section does not depend on the split into ranks and threads, so a checkpoint restores
+// onto any split of the same number of VPs bit for bit; onto another number it is re-sharded by
+// node id (checkpoint_reshard.go).
 //
 // # Storage
 //
