@@ -97,66 +97,19 @@ func (p *tsodyks2Decay) compute(h float64, c *Tsodyks2Conn) {
 // Tsodyks2Synapse is tsodyks2_synapse: short-term depression and facilitation after Tsodyks,
 // Pawelzik and Markram (1998), the weight itself scaled by x·u, every parameter per connection.
 type Tsodyks2Synapse struct {
-	name string
-	SynBase
-	// Conn holds the defaults of new connections (TLast unused).
-	Conn Tsodyks2Conn
+	tableSynapse[Tsodyks2Conn]
 }
 
 // NewTsodyks2Synapse returns tsodyks2_synapse with NEST's defaults.
 func NewTsodyks2Synapse() SynapseModel {
-	return &Tsodyks2Synapse{name: "tsodyks2_synapse", SynBase: SynBase{Weight: 1, Delay: 1}, Conn: DefaultTsodyks2()}
+	return &Tsodyks2Synapse{tableSynapse[Tsodyks2Conn]{name: "tsodyks2_synapse", SynBase: SynBase{Weight: 1, Delay: 1}, Conn: DefaultTsodyks2(), fields: tsodyks2Fields, check: (*Tsodyks2Conn).Validate}}
 }
-
-// Name implements SynapseModel.
-func (m *Tsodyks2Synapse) Name() string { return m.name }
 
 // Copy implements SynapseModel.
 func (m *Tsodyks2Synapse) Copy(name string) SynapseModel { c := *m; c.name = name; return &c }
 
-// Base implements SynapseModel.
-func (m *Tsodyks2Synapse) Base() *SynBase { return &m.SynBase }
-
 // Defaults implements SynapseModel.
-func (m *Tsodyks2Synapse) Defaults() status.Dict {
-	d := m.defaults(m.name, m.SizeOf())
-	writeFields(d, &m.Conn, tsodyks2Fields)
-	return d
-}
-
-// SetDefaults implements SynapseModel.
-func (m *Tsodyks2Synapse) SetDefaults(r *status.Reader) error {
-	c := *m
-	if err := c.SynBase.read(r); err != nil {
-		return err
-	}
-	if err := readFields(r, &c.Conn, tsodyks2Fields); err != nil {
-		return err
-	}
-	if err := c.Conn.Validate(c.name); err != nil {
-		return err
-	}
-	*m = c
-	return nil
-}
-
-// CommonKeys implements SynapseModel.
-func (m *Tsodyks2Synapse) CommonKeys() []string { return []string{"weight_recorder"} }
-
-// ConnKeys implements SynapseModel: NEST's get_status order.
-func (m *Tsodyks2Synapse) ConnKeys() []string { return fieldNames(tsodyks2Fields) }
-
-// ConnDefaults implements SynapseModel.
-func (m *Tsodyks2Synapse) ConnDefaults(dst []float64) {
-	for i, f := range tsodyks2Fields {
-		dst[i] = *f.f(&m.Conn)
-	}
-}
-
-// Params implements SynapseModel.
-func (m *Tsodyks2Synapse) Params() []ParamDoc {
-	return append(m.docs(), docFields(&m.Conn, tsodyks2Fields)...)
-}
+func (m *Tsodyks2Synapse) Defaults() status.Dict { return m.defaultsOf(m.SizeOf()) }
 
 // Doc implements SynapseModel.
 func (m *Tsodyks2Synapse) Doc() string {

@@ -113,66 +113,19 @@ func (p *tsodyksProp) compute(h float64, c *TsodyksConn) {
 // TsodyksSynapse is tsodyks_synapse: short-term depression and facilitation after Tsodyks,
 // Uziel and Markram (2000), with every parameter per connection.
 type TsodyksSynapse struct {
-	name string
-	SynBase
-	// Conn holds the defaults of new connections (TLast unused).
-	Conn TsodyksConn
+	tableSynapse[TsodyksConn]
 }
 
 // NewTsodyksSynapse returns tsodyks_synapse with NEST's defaults.
 func NewTsodyksSynapse() SynapseModel {
-	return &TsodyksSynapse{name: "tsodyks_synapse", SynBase: SynBase{Weight: 1, Delay: 1}, Conn: DefaultTsodyks()}
+	return &TsodyksSynapse{tableSynapse[TsodyksConn]{name: "tsodyks_synapse", SynBase: SynBase{Weight: 1, Delay: 1}, Conn: DefaultTsodyks(), fields: tsodyksFields, check: (*TsodyksConn).Validate}}
 }
-
-// Name implements SynapseModel.
-func (m *TsodyksSynapse) Name() string { return m.name }
 
 // Copy implements SynapseModel.
 func (m *TsodyksSynapse) Copy(name string) SynapseModel { c := *m; c.name = name; return &c }
 
-// Base implements SynapseModel.
-func (m *TsodyksSynapse) Base() *SynBase { return &m.SynBase }
-
 // Defaults implements SynapseModel.
-func (m *TsodyksSynapse) Defaults() status.Dict {
-	d := m.defaults(m.name, m.SizeOf())
-	writeFields(d, &m.Conn, tsodyksFields)
-	return d
-}
-
-// SetDefaults implements SynapseModel.
-func (m *TsodyksSynapse) SetDefaults(r *status.Reader) error {
-	c := *m
-	if err := c.SynBase.read(r); err != nil {
-		return err
-	}
-	if err := readFields(r, &c.Conn, tsodyksFields); err != nil {
-		return err
-	}
-	if err := c.Conn.Validate(c.name); err != nil {
-		return err
-	}
-	*m = c
-	return nil
-}
-
-// CommonKeys implements SynapseModel.
-func (m *TsodyksSynapse) CommonKeys() []string { return []string{"weight_recorder"} }
-
-// ConnKeys implements SynapseModel: NEST's get_status order.
-func (m *TsodyksSynapse) ConnKeys() []string { return fieldNames(tsodyksFields) }
-
-// ConnDefaults implements SynapseModel.
-func (m *TsodyksSynapse) ConnDefaults(dst []float64) {
-	for i, f := range tsodyksFields {
-		dst[i] = *f.f(&m.Conn)
-	}
-}
-
-// Params implements SynapseModel.
-func (m *TsodyksSynapse) Params() []ParamDoc {
-	return append(m.docs(), docFields(&m.Conn, tsodyksFields)...)
-}
+func (m *TsodyksSynapse) Defaults() status.Dict { return m.defaultsOf(m.SizeOf()) }
 
 // Doc implements SynapseModel.
 func (m *TsodyksSynapse) Doc() string {
