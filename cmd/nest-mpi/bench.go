@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -18,7 +19,7 @@ import (
 	"github.com/nest-mpi/nest-mpi/kernel/netfile"
 )
 
-const benchUsage = "usage: nest-mpi bench NAME [--scale S] [--plastic] [--threads T] [--seed S] [--out DIR] [--dry-run N] [--plot] [--quiet] (NAME: " +
+const benchUsage = "usage: nest-mpi bench NAME [--scale S] [--plastic] [--threads T] [--seed S] [--out DIR] [--dry-run N] [--plot] [--quiet] [--cpuprofile FILE] (NAME: " +
 	"hpc_benchmark, microcircuit, brunel); nest-mpi bench scaling NAME --configs RxT,... [--weak] [flags of bench]"
 
 // benchFlags are the flags of nest-mpi bench.
@@ -32,6 +33,7 @@ type benchFlags struct {
 	dryRun  int
 	plot    bool
 	quiet   bool
+	cpuProf string
 }
 
 func (f *benchFlags) register(fs *pflag.FlagSet) {
@@ -44,6 +46,7 @@ func (f *benchFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.dryRun, "dry-run", 0, "stand in for rank 0 of N ranks in one process (memory and cost per rank)")
 	fs.BoolVar(&f.plot, "plot", false, "write PNG plots of the recorders")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress line or notes")
+	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a Go CPU profile of the run to this file (FILE.rankN on rank N > 0); read it with 'go tool pprof'")
 }
 
 func parseBenchFlags(args []string) (string, benchFlags, error) {
@@ -123,7 +126,14 @@ func cmdBench(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 	if err := launchChecks(c, f.threads, stderr); err != nil {
 		return err
 	}
+	stop, err := startCPUProfile(f.cpuProf, c.Rank())
+	if err != nil {
+		return err
+	}
 	r, err := runBench(c, name, f, stderr)
+	if perr := stop(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		return err
 	}
@@ -295,4 +305,30 @@ func printBench(w io.Writer, r *benchRun) {
 	for _, p := range r.Rates {
 		fmt.Fprintf(w, "  %-5s %7.3f spikes/s (published %.3f, %+.1f%%)\n", p.Name, p.Rate, p.Published, 100*(p.Rate/p.Published-1))
 	}
+}
+
+// startCPUProfile starts a CPU profile written to path (path.rankN on rank N > 0) and returns
+// the function that stops it and closes the file. An empty path profiles nothing.
+func startCPUProfile(path string, rank int) (func() error, error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	if rank > 0 {
+		path = fmt.Sprintf("%s.rank%d", path, rank)
+	}
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(file); err != nil {
+		file.Close()
+		return nil, fmt.Errorf("bench: --cpuprofile %s: %w", path, err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := file.Close(); err != nil {
+			return fmt.Errorf("bench: --cpuprofile %s: %w", path, err)
+		}
+		return nil
+	}, nil
 }

@@ -113,7 +113,8 @@ Usage:
   nest-mpi bench NAME [--scale S] [--plastic] [--threads T] [--out DIR] [--dry-run N]
       Run NEST's benchmark network NAME (hpc_benchmark, microcircuit, brunel) from its generated
       network file (DIR/network.json, default DIR out/bench/NAME); writes run.json and bench.csv
-      (beNNch's columns). --dry-run N stands in for rank 0 of N ranks in one process.
+      (beNNch's columns). --dry-run N stands in for rank 0 of N ranks in one process;
+      --cpuprofile FILE writes a Go CPU profile (FILE.rankN on rank N > 0).
   nest-mpi bench scaling NAME --configs 1x1,1x2,2x1 [--weak] [flags of bench]
       Run NAME in every configuration RANKSxTHREADS (more than one rank through mpirun and the MPI
       build) and write scaling.csv, scaling.md and the plots rtf_phases.png and speedup.png.
