@@ -191,3 +191,15 @@ func TestZeroAllocs(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkPoissonBrunel(b *testing.B) { benchmarkPoisson(b, 2) }
+
+func BenchmarkPoissonBrunelSequential(b *testing.B) {
+	cdf := poissonTable(2)
+	s := NewStream(1, KindVP, 0)
+	var sum int64
+	for i := 0; i < b.N; i++ {
+		sum += sequentialPoisson(cdf, &s)
+	}
+	sinkI = sum
+}

@@ -3,6 +3,7 @@ package vp
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"testing"
 
@@ -399,18 +400,92 @@ func TestPoisson(t *testing.T) {
 // The small-lambda table must hold the cumulative distribution.
 func TestPoissonTable(t *testing.T) {
 	for _, lambda := range []float64{1e-9, 0.08, 1, 5, 9.99} {
-		p := NewPoisson(lambda)
+		cdf := poissonTable(lambda)
 		d := distuv.Poisson{Lambda: lambda}
-		for k, c := range p.cdf {
+		for k, c := range cdf {
 			if want := d.CDF(float64(k)); math.Abs(c-want) > 1e-14 {
 				t.Errorf("lambda %v: cdf[%d] = %.17g, want %.17g", lambda, k, c, want)
 			}
 		}
-		last := p.cdf[len(p.cdf)-1]
+		last := cdf[len(cdf)-1]
 		if 1-last > 1e-14 {
 			t.Errorf("lambda %v: table ends at %.17g", lambda, last)
 		}
 	}
+}
+
+// The integer, branch-free inversion must give the variate of the definition, the smallest k
+// with u < F(k) for u = Float64() (redrawing u beyond the table), draw for draw.
+func TestPoissonInversionIsSequentialSearch(t *testing.T) {
+	for _, lambda := range []float64{1e-9, 0.08, 0.5, 1, 2, 3.7, 5, 9.99} {
+		p := NewPoisson(lambda)
+		cdf := poissonTable(lambda)
+		a, b := NewStream(7, KindVP, 3), NewStream(7, KindVP, 3)
+		for i := 0; i < 200000; i++ {
+			got, want := p.Sample(&a), sequentialPoisson(cdf, &b)
+			if got != want {
+				t.Fatalf("lambda %v, draw %d: got %d, want %d", lambda, i, got, want)
+			}
+		}
+	}
+	// Uniforms just below, at and above each threshold, and in the tail beyond the head.
+	p := NewPoisson(2)
+	cdf := poissonTable(2)
+	for k, c := range cdf {
+		m := uint64(math.Ceil(c * 0x1p53))
+		for _, mm := range []uint64{m - 1, m, m + 1} {
+			if mm >= 1<<53 {
+				continue
+			}
+			want := int64(-1)
+			for j, cj := range cdf {
+				if float64(mm)*0x1p-53 < cj {
+					want = int64(j)
+					break
+				}
+			}
+			s := streamYielding(t, mm<<11)
+			if want >= 0 {
+				if got := p.invert(&s); got != want {
+					t.Errorf("threshold %d: m = %d gives %d, want %d", k, mm, got, want)
+				}
+			}
+		}
+	}
+}
+
+// sequentialPoisson is the definition of table inversion on float64 uniforms.
+func sequentialPoisson(cdf []float64, s *Stream) int64 {
+	for {
+		u := s.Float64()
+		for k, c := range cdf {
+			if u < c {
+				return int64(k)
+			}
+		}
+	}
+}
+
+// streamYielding returns a stream whose next Uint64 is x: xoshiro256**'s output is
+// rotl(S1*5, 7)*9, which is inverted for S1 (9 and 5 are odd, so invertible modulo 2^64).
+func streamYielding(t *testing.T, x uint64) Stream {
+	t.Helper()
+	s1 := bits.RotateLeft64(x*inverse64(9), -7) * inverse64(5)
+	st := Stream{S: [4]uint64{1, s1, 2, 3}}
+	probe := st
+	if got := probe.Uint64(); got != x {
+		t.Fatalf("streamYielding(%#x) yields %#x", x, got)
+	}
+	return st
+}
+
+// inverse64 is the multiplicative inverse of odd a modulo 2^64 (Newton's iteration).
+func inverse64(a uint64) uint64 {
+	x := a
+	for i := 0; i < 6; i++ {
+		x *= 2 - a*x
+	}
+	return x
 }
 
 func TestLogPMF(t *testing.T) {
