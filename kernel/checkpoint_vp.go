@@ -229,6 +229,7 @@ func (k *Kernel) decodeStores(d *state.Decoder, st *vpState) error {
 		c.spikeOnly = d.Bool()
 		d.LenIs("weights", len(c.w), len(c.tgt))
 		d.LenIs("delays", len(c.dr), len(c.tgt))
+		c.noteUniformDR()
 		hasState := d.Bool()
 		if d.Err() == nil && hasState != (c.st != nil) {
 			d.Fail("synapse model %s state presence", k.syns[id].m.Name())

@@ -41,6 +41,10 @@ type connStore struct {
 	tailSrc  []uint32
 	// spikeOnly is set at Prepare when every connection ends in the sign-split spike channel.
 	spikeOnly bool
+	// oneDR is set at Prepare when every connection has the same delay, channel and receptor
+	// word (drAll): delivery then computes a spike's slot once, not per connection.
+	oneDR bool
+	drAll uint32
 }
 
 func newConnStore(s *synModel) *connStore { return &connStore{syn: s, st: s.m.NewState()} }

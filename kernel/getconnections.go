@@ -324,6 +324,9 @@ func (sc SynapseCollection) setOne(r connRef, keys []string, vals [][]float64, i
 		return status.Errorf(status.UnaccessedDictionaryEntry, "SetStatus: %q is not a settable parameter of %s connections", unused[0], syn.m.Name())
 	}
 	if apply {
+		if ndr != *dr && r.kind == inStore {
+			st.stores[r.syn].oneDR = false // until the next Prepare checks again
+		}
 		*w, *dr = nw, ndr
 		st.noteDelay(drDelay(ndr))
 	}

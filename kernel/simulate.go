@@ -111,6 +111,7 @@ func (k *Kernel) prepareVP(st *vpState, now int64) {
 		if c != nil {
 			c.sortBySource()
 			c.spikeOnly = !slices.ContainsFunc(c.dr, func(dr uint32) bool { return drChan(dr) != models.ChanSpike })
+			c.noteUniformDR()
 		}
 	}
 	st.buildRecorderIndex()
@@ -436,6 +437,14 @@ func (k *Kernel) deliverStatic(st *vpState, c *connStore, origin int64) {
 		base := (origin + int64(sp.lag)) % S
 		m := float64(sp.mult)
 		tgts, ws, drs := c.tgt[first:last], c.w[first:last], c.dr[first:last]
+		if c.spikeOnly && c.oneDR {
+			slot := base + int64(c.drAll&delayMask)
+			if slot >= S {
+				slot -= S
+			}
+			deliverSpikeOneSlot(ex[slot*n:(slot+1)*n], in[slot*n:(slot+1)*n], tgts, ws, m)
+			continue
+		}
 		if c.spikeOnly {
 			deliverSpikeChannel(ex, in, tgts, ws, drs, base, S, n, m)
 			continue
@@ -475,6 +484,28 @@ func deliverSpikeChannel(ex, in []float64, tgts []uint32, ws []float64, drs []ui
 		} else {
 			in[idx] += v
 		}
+	}
+}
+
+// deliverSpikeOneSlot delivers one spike through spike-channel connections that share one delay:
+// ex and in are the sign-split buffers of the spike's arrival slot.
+func deliverSpikeOneSlot(ex, in []float64, tgts []uint32, ws []float64, m float64) {
+	ws = ws[:len(tgts)]
+	for j, tgt := range tgts {
+		if v := ws[j] * m; v > 0 {
+			ex[tgt] += v
+		} else {
+			in[tgt] += v
+		}
+	}
+}
+
+// noteUniformDR sets oneDR and drAll: whether all connections share one delay, channel and
+// receptor word.
+func (c *connStore) noteUniformDR() {
+	c.oneDR = len(c.dr) > 0 && !slices.ContainsFunc(c.dr[1:], func(dr uint32) bool { return dr != c.dr[0] })
+	if c.oneDR {
+		c.drAll = c.dr[0]
 	}
 }
 
