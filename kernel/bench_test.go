@@ -117,3 +117,19 @@ func BenchmarkSimulateCall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPoissonDrive measures what a poisson_generator costs per target and step: one
+// generator at 20,000 spikes/s (a mean of 2 spikes per 0.1 ms step, Brunel's external drive)
+// into 10,000 iaf_psc_delta neurons held below threshold (V_th 1e6 mV), one thread; the time
+// includes the neuron updates. ns/target-step.
+func BenchmarkPoissonDrive(b *testing.B) {
+	const n = 10000
+	k := benchKernel(b, 1)
+	nrn, err := k.Create("iaf_psc_delta", n, Params{"V_th": 1e6})
+	bmust(b, err)
+	pg, err := k.Create("poisson_generator", 1, Params{"rate": 20000.0})
+	bmust(b, err)
+	bmust(b, k.Connect(pg, nrn, nil, Params{"weight": 0.1, "delay": 1.0}))
+	steps, _ := runLoop(b, k, 10)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(int64(b.N)*steps*n), "ns/target-step")
+}

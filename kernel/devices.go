@@ -34,6 +34,9 @@ type devInst struct {
 	// generators: the device's state and update rule on this VP, and what it sends in a step
 	gen  models.Generator
 	emit models.Emission
+	// spikeOnly is set at Prepare when every target is reached through the sign-split spike
+	// channel (per-target values then skip the channel dispatch)
+	spikeOnly bool
 	// recorders: the number of events recorded (n_events), the memory backend's events, and the
 	// backend of record_to
 	n           int64

@@ -116,6 +116,7 @@ func (k *Kernel) prepareVP(st *vpState, now int64) {
 	}
 	st.buildRecorderIndex()
 	for _, inst := range st.devs {
+		inst.spikeOnly = !slices.ContainsFunc(inst.dr, func(dr uint32) bool { return drChan(dr) != models.ChanSpike })
 		for _, m := range inst.mm {
 			m.init(k.grid, now)
 			b, j := st.blockOf(int(m.local))
@@ -374,12 +375,37 @@ func (k *Kernel) updateDevices(st *vpState, s int64) {
 				k.addInput(st, tgt, inst.dr[i], base, inst.w[i]*p.Value*p.Mult, p.Mult)
 			}
 		}
-		for i, v := range em.Each {
-			if v != 0 {
-				k.addInput(st, inst.tgt[i], inst.dr[i], base, inst.w[i]*v, v)
+		if inst.spikeOnly {
+			k.addSpikeEach(st, inst, base, em.Each)
+		} else {
+			for i, v := range em.Each {
+				if v != 0 {
+					k.addInput(st, inst.tgt[i], inst.dr[i], base, inst.w[i]*v, v)
+				}
 			}
 		}
 		em.All, em.Each = em.All[:0], nil
+	}
+}
+
+// addSpikeEach adds a generator's per-target values through spike-channel connections without
+// a branch on the value: weight × value goes to the buffer of the weight's sign (the sign of the
+// product whenever it is not zero), and adding a zero product changes no buffer.
+func (k *Kernel) addSpikeEach(st *vpState, inst *devInst, base int64, each []float64) {
+	n, S := int64(st.in.n), k.slots
+	ex, in := st.in.ch[bufEx], st.in.ch[bufIn]
+	tgt, w, dr := inst.tgt[:len(each)], inst.w[:len(each)], inst.dr[:len(each)]
+	for i, v := range each {
+		slot := base + int64(dr[i]&delayMask)
+		if slot >= S {
+			slot -= S
+		}
+		idx := slot*n + int64(tgt[i])
+		if w[i] > 0 {
+			ex[idx] += w[i] * v
+		} else {
+			in[idx] += w[i] * v
+		}
 	}
 }
 
