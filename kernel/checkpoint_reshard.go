@@ -163,10 +163,11 @@ func (k *Kernel) moveConnections(old *oldVP, o int) {
 			if c.st != nil {
 				dst.st.AppendFrom(c.st, j)
 			}
-			dst.add(src, uint32(local), c.w[j], c.dr[j])
-			st.noteDelay(drDelay(c.dr[j]))
+			dr := c.dr.at(j)
+			dst.add(src, uint32(local), c.w.at(j), dr)
+			st.noteDelay(drDelay(dr))
 			if c.syn.m.NeedsHistory() {
-				st.arch.Register(local, k.grid.Ms(drDelay(c.dr[j])))
+				st.arch.Register(local, k.grid.Ms(drDelay(dr)))
 			}
 		}
 	}

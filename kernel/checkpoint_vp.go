@@ -65,8 +65,8 @@ func encodeInputs(e *state.Encoder, in *inputs) {
 func encodeStore(e *state.Encoder, c *connStore) {
 	e.Int(c.syn.id)
 	e.U32s(c.tgt)
-	e.F64s(c.w)
-	e.U32s(c.dr)
+	c.w.encode(e)
+	c.dr.encode(e)
 	e.U32s(c.srcIDs)
 	e.U32s(c.srcStart)
 	e.U32s(c.tailSrc)
@@ -224,12 +224,14 @@ func (k *Kernel) decodeStores(d *state.Decoder, st *vpState) error {
 			break
 		}
 		c := newConnStore(k.syns[id])
-		c.tgt, c.w, c.dr = d.U32s(), d.F64s(), d.U32s()
+		var ws []float64
+		var drs []uint32
+		c.tgt, ws, drs = d.U32s(), d.F64s(), d.U32s()
 		c.srcIDs, c.srcStart, c.tailSrc = d.U32s(), d.U32s(), d.U32s()
 		c.spikeOnly = d.Bool()
-		d.LenIs("weights", len(c.w), len(c.tgt))
-		d.LenIs("delays", len(c.dr), len(c.tgt))
-		c.noteUniformDR()
+		d.LenIs("weights", len(ws), len(c.tgt))
+		d.LenIs("delays", len(drs), len(c.tgt))
+		c.w, c.dr = weightColOf(ws, c.st != nil), drColOf(drs, c.st != nil)
 		hasState := d.Bool()
 		if d.Err() == nil && hasState != (c.st != nil) {
 			d.Fail("synapse model %s state presence", k.syns[id].m.Name())

@@ -27,13 +27,16 @@ func drRport(dr uint32) int64                                 { return models.DR
 // After Prepare the connections are sorted by source (stable, so creation order is kept per
 // source) and indexed by srcIDs/srcStart: the connections of source srcIDs[i] are
 // [srcStart[i], srcStart[i+1]). Connections made after that sit in an unsorted tail with their
-// sources in tailSrc until the next Prepare. A connection costs 16 bytes here: target (4),
-// weight (8), delay+channel+receptor (4); the model's own per-connection state is in st.
+// sources in tailSrc until the next Prepare. A connection costs 5 to 16 bytes here: target (4),
+// weight (8, or 1 or 0 when the column is dictionary-coded: see weightCol), delay+channel+
+// receptor word (4, or 0 when all connections share one: see drCol); the model's own
+// per-connection state is in st, and a model with state keeps both columns plain (its send rule
+// reads and writes them as arrays).
 type connStore struct {
 	syn *synModel
 	tgt []uint32
-	w   []float64
-	dr  []uint32
+	w   weightCol
+	dr  drCol
 	st  models.SynState // nil for models without state (static_synapse)
 
 	srcIDs   []uint32
@@ -41,21 +44,28 @@ type connStore struct {
 	tailSrc  []uint32
 	// spikeOnly is set at Prepare when every connection ends in the sign-split spike channel.
 	spikeOnly bool
-	// oneDR is set at Prepare when every connection has the same delay, channel and receptor
-	// word (drAll): delivery then computes a spike's slot once, not per connection.
-	oneDR bool
-	drAll uint32
 }
 
-func newConnStore(s *synModel) *connStore { return &connStore{syn: s, st: s.m.NewState()} }
+func newConnStore(s *synModel) *connStore {
+	st := s.m.NewState()
+	plain := st != nil
+	return &connStore{syn: s, st: st, w: newWeightCol(plain), dr: newDRCol(plain)}
+}
 
 func (c *connStore) len() int { return len(c.tgt) }
 
 func (c *connStore) add(src uint32, tgt uint32, w float64, dr uint32) {
 	c.tailSrc = append(c.tailSrc, src)
 	c.tgt = append(c.tgt, tgt)
-	c.w = append(c.w, w)
-	c.dr = append(c.dr, dr)
+	c.w.add(w)
+	c.dr.add(dr)
+}
+
+// plainColumns decodes the weight and delay columns into arrays (for a send rule that reads
+// them as arrays: static synapses with a weight recorder).
+func (c *connStore) plainColumns() {
+	c.w.decode()
+	c.dr.decode()
 }
 
 // reserve makes room for n more connections, so that building them neither grows nor copies the
@@ -64,7 +74,7 @@ func (c *connStore) add(src uint32, tgt uint32, w float64, dr uint32) {
 // are reused): the move then needs the largest column (8 bytes a connection) on top of the
 // store, not a second store.
 func (c *connStore) reserve(n int) {
-	if n <= 0 || cap(c.tgt)-len(c.tgt) >= n && cap(c.w)-len(c.w) >= n && cap(c.dr)-len(c.dr) >= n && cap(c.tailSrc)-len(c.tailSrc) >= n {
+	if n <= 0 || cap(c.tgt)-len(c.tgt) >= n && c.w.capLeft() >= n && c.dr.capLeft() >= n && cap(c.tailSrc)-len(c.tailSrc) >= n {
 		if g, ok := c.st.(interface{ Grow(n int) }); ok && n > 0 {
 			g.Grow(n)
 		}
@@ -80,9 +90,9 @@ func (c *connStore) reserve(n int) {
 	release()
 	c.tgt = slices.Grow(c.tgt, n)
 	release()
-	c.w = slices.Grow(c.w, n)
+	c.w.reserve(n)
 	release()
-	c.dr = slices.Grow(c.dr, n)
+	c.dr.reserve(n)
 	release()
 	if g, ok := c.st.(interface{ Grow(n int) }); ok {
 		g.Grow(n)
@@ -98,7 +108,9 @@ const bigStore = 4 << 20
 func (c *connStore) truncate(n int) {
 	sorted := c.len() - len(c.tailSrc)
 	c.tailSrc = c.tailSrc[:n-sorted]
-	c.tgt, c.w, c.dr = c.tgt[:n], c.w[:n], c.dr[:n]
+	c.tgt = c.tgt[:n]
+	c.w.truncate(n)
+	c.dr.truncate(n)
 	if c.st != nil && c.st.Len() > n {
 		c.st.Truncate(n)
 	}
@@ -144,8 +156,28 @@ func (c *connStore) sortBySource() {
 	}
 	scratch := dest
 	c.tgt, scratch = gather32(c.tgt, perm, scratch), c.tgt
-	c.dr, scratch = gather32(c.dr, perm, scratch), c.dr
-	permuteWeights(c.w, perm, scratch)
+	if !c.dr.one {
+		c.dr.plain, scratch = gather32(c.dr.plain, perm, scratch), c.dr.plain
+	}
+	switch {
+	case !c.w.coded:
+		permuteWeights(c.w.plain, perm, scratch)
+	case c.w.codes != nil:
+		permuteCodes(c.w.codes, perm, scratch)
+	}
+}
+
+// permuteCodes reorders codes to codes[perm[j]] in place, gathering them into scratch's memory
+// (at least len(codes)/4 uint32) and copying them back.
+func permuteCodes(codes []uint8, perm []int32, scratch []uint32) {
+	if len(codes) == 0 {
+		return
+	}
+	out := unsafe.Slice((*uint8)(unsafe.Pointer(unsafe.SliceData(scratch))), len(codes))
+	for j, p := range perm[:len(codes)] {
+		out[j] = codes[p]
+	}
+	copy(codes, out)
 }
 
 // gather32 writes x[perm[j]] to out[j] and returns out[:len(x)].

@@ -12,10 +12,13 @@ func TestSortBySourceStable(t *testing.T) {
 	for _, c := range []struct {
 		name        string
 		first, more int
-	}{{"empty", 0, 0}, {"one", 1, 0}, {"odd", 1001, 0}, {"even", 1000, 0}, {"sorted part and tail", 500, 333}} {
+		// coded: weights from three values and one delay word, so the store codes both columns
+		coded bool
+	}{{"empty", 0, 0, false}, {"one", 1, 0, false}, {"odd", 1001, 0, false}, {"even", 1000, 0, false},
+		{"sorted part and tail", 500, 333, false}, {"coded", 1001, 0, true}, {"coded, sorted part and tail", 500, 333, true}} {
 		t.Run(c.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, 2))
-			s := &connStore{}
+			s := &connStore{w: newWeightCol(!c.coded), dr: newDRCol(!c.coded)}
 			type conn struct {
 				src, tgt uint32
 				w        float64
@@ -25,6 +28,9 @@ func TestSortBySourceStable(t *testing.T) {
 			add := func(n int) {
 				for range n {
 					cn := conn{src: 1 + rng.Uint32N(40), tgt: rng.Uint32N(100), w: rng.Float64(), dr: rng.Uint32()}
+					if c.coded {
+						cn.w, cn.dr = []float64{0.5, -2, 0.5e-3}[rng.IntN(3)], 7
+					}
 					all = append(all, cn)
 					s.add(cn.src, cn.tgt, cn.w, cn.dr)
 				}
@@ -38,10 +44,13 @@ func TestSortBySourceStable(t *testing.T) {
 			got := make([]conn, 0, len(want))
 			src := s.sources()
 			for i := range s.tgt {
-				got = append(got, conn{src[i], s.tgt[i], s.w[i], s.dr[i]})
+				got = append(got, conn{src[i], s.tgt[i], s.w.at(i), s.dr.at(i)})
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("sorted store differs from the stable sort (%d connections)", len(want))
+			}
+			if c.coded && len(want) > 1 && (s.w.bytesPer() != 1 || s.dr.bytesPer() != 0) {
+				t.Errorf("coded store takes %d + %d bytes per weight and word, want 1 + 0", s.w.bytesPer(), s.dr.bytesPer())
 			}
 		})
 	}

@@ -191,22 +191,42 @@ func (sc SynapseCollection) column(key string) (any, error) {
 	return col, nil
 }
 
-// weightAndDR returns pointers to the weight and the packed delay of connection r.
-func (sc SynapseCollection) weightAndDR(r connRef) (*float64, *uint32) {
+// weightAndDR returns the weight and the packed delay of connection r.
+func (sc SynapseCollection) weightAndDR(r connRef) (float64, uint32) {
 	st := sc.k.vps[r.thread]
 	switch r.kind {
 	case fromDevice:
 		inst := st.devs[r.dev]
-		return &inst.w[r.idx], &inst.dr[r.idx]
+		return inst.w[r.idx], inst.dr[r.idx]
 	case fromMeter:
 		m := st.devs[r.dev].mm[r.idx]
-		return &m.w, &m.dr
+		return m.w, m.dr
 	case toRecorder:
 		rc := &st.recConns[r.idx]
-		return &rc.w, &rc.dr
+		return rc.w, rc.dr
 	}
 	c := st.stores[r.syn]
-	return &c.w[r.idx], &c.dr[r.idx]
+	return c.w.at(r.idx), c.dr.at(r.idx)
+}
+
+// setWeightAndDR sets the weight and the packed delay of connection r.
+func (sc SynapseCollection) setWeightAndDR(r connRef, w float64, dr uint32) {
+	st := sc.k.vps[r.thread]
+	switch r.kind {
+	case fromDevice:
+		inst := st.devs[r.dev]
+		inst.w[r.idx], inst.dr[r.idx] = w, dr
+	case fromMeter:
+		m := st.devs[r.dev].mm[r.idx]
+		m.w, m.dr = w, dr
+	case toRecorder:
+		rc := &st.recConns[r.idx]
+		rc.w, rc.dr = w, dr
+	default:
+		c := st.stores[r.syn]
+		c.w.set(r.idx, w)
+		c.dr.set(r.idx, dr)
+	}
 }
 
 func (sc SynapseCollection) intKey(r connRef, key string) int64 {
@@ -223,7 +243,7 @@ func (sc SynapseCollection) intKey(r connRef, key string) int64 {
 		return int64(r.idx)
 	}
 	_, dr := sc.weightAndDR(r)
-	return drRport(*dr)
+	return drRport(dr)
 }
 
 // modelState returns the model state holding connection r, or nil.
@@ -238,9 +258,9 @@ func (sc SynapseCollection) floatKey(r connRef, key string) (float64, bool) {
 	w, dr := sc.weightAndDR(r)
 	switch key {
 	case "weight":
-		return *w, true
+		return w, true
 	case "delay":
-		return sc.k.grid.Ms(drDelay(*dr)), true
+		return sc.k.grid.Ms(drDelay(dr)), true
 	}
 	if ms := sc.modelState(r); ms != nil {
 		return ms.Value(r.idx, key)
@@ -296,8 +316,8 @@ func (sc SynapseCollection) setOne(r connRef, keys []string, vals [][]float64, i
 	k := sc.k
 	st := k.vps[r.thread]
 	syn := k.syns[r.syn]
-	w, dr := sc.weightAndDR(r)
-	nw, ndr := *w, *dr
+	nw, ndr := sc.weightAndDR(r)
+	dr := ndr
 	rest := Params{}
 	for j, key := range keys {
 		x := vals[j][i]
@@ -309,7 +329,7 @@ func (sc SynapseCollection) setOne(r connRef, keys []string, vals [][]float64, i
 			if err != nil {
 				return err
 			}
-			ndr = packDR(d, drChan(*dr), int(drRport(*dr)))
+			ndr = packDR(d, drChan(dr), int(drRport(dr)))
 		default:
 			rest[key] = x
 		}
@@ -324,10 +344,7 @@ func (sc SynapseCollection) setOne(r connRef, keys []string, vals [][]float64, i
 		return status.Errorf(status.UnaccessedDictionaryEntry, "SetStatus: %q is not a settable parameter of %s connections", unused[0], syn.m.Name())
 	}
 	if apply {
-		if ndr != *dr && r.kind == inStore {
-			st.stores[r.syn].oneDR = false // until the next Prepare checks again
-		}
-		*w, *dr = nw, ndr
+		sc.setWeightAndDR(r, nw, ndr)
 		st.noteDelay(drDelay(ndr))
 	}
 	return nil

@@ -19,8 +19,9 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 			wrp = wr.params.(*models.WeightRecorderParams)
 		}
 	}
+	c.plainColumns() // a model's send rule reads weights and delays as arrays
 	b := &st.send
-	b.W, b.Tgt, b.DR, b.Grid, b.Arch = c.w, c.tgt, c.dr, k.grid, &st.arch
+	b.W, b.Tgt, b.DR, b.Grid, b.Arch = c.w.plain, c.tgt, c.dr.plain, k.grid, &st.arch
 	for _, sp := range k.pending {
 		first, last := c.rangeOf(uint32(sp.gid))
 		if first == last {
@@ -36,15 +37,15 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 		if c.st != nil {
 			c.st.Send(b)
 		} else {
-			copy(b.Out, c.w[first:last])
+			copy(b.Out, c.w.plain[first:last])
 		}
 		m := float64(sp.mult)
 		base := e % k.slots
 		for j := first; j < last; j++ {
 			w := b.Out[j-first]
-			k.addInput(st, c.tgt[j], c.dr[j], base, w*m, m)
+			k.addInput(st, c.tgt[j], c.dr.plain[j], base, w*m, m)
 			if wr != nil && stamp > wr.tMin && stamp <= wr.tMax {
-				k.recordWeight(st, wr, wrp, sp.gid, st.gids[c.tgt[j]], stamp, w, drRport(c.dr[j]), int64(j))
+				k.recordWeight(st, wr, wrp, sp.gid, st.gids[c.tgt[j]], stamp, w, drRport(c.dr.plain[j]), int64(j))
 			}
 		}
 	}

@@ -110,8 +110,7 @@ func (k *Kernel) prepareVP(st *vpState, now int64) {
 	for _, c := range st.stores {
 		if c != nil {
 			c.sortBySource()
-			c.spikeOnly = !slices.ContainsFunc(c.dr, func(dr uint32) bool { return drChan(dr) != models.ChanSpike })
-			c.noteUniformDR()
+			c.spikeOnly = c.channelsAre(models.ChanSpike)
 		}
 	}
 	st.buildRecorderIndex()
@@ -453,8 +452,12 @@ func (k *Kernel) deliver(st *vpState) {
 // deliverStatic is the hot loop of static synapses: for every spike, walk the contiguous
 // connections of its source and add weight × multiplicity into the target's slot.
 func (k *Kernel) deliverStatic(st *vpState, c *connStore, origin int64) {
+	if !c.spikeOnly {
+		k.deliverChannels(st, c, origin)
+		return
+	}
 	n, S := int64(st.in.n), k.slots
-	ex, in, cnt := st.in.ch[bufEx], st.in.ch[bufIn], st.in.ch[bufCount]
+	ex, in := st.in.ch[bufEx], st.in.ch[bufIn]
 	for _, sp := range k.pending {
 		first, last := c.rangeOf(uint32(sp.gid))
 		if first == last {
@@ -462,28 +465,51 @@ func (k *Kernel) deliverStatic(st *vpState, c *connStore, origin int64) {
 		}
 		base := (origin + int64(sp.lag)) % S
 		m := float64(sp.mult)
-		tgts, ws, drs := c.tgt[first:last], c.w[first:last], c.dr[first:last]
-		if c.spikeOnly && c.oneDR {
-			slot := base + int64(c.drAll&delayMask)
+		tgts := c.tgt[first:last]
+		if c.dr.one { // one delay: the spike's slot once
+			slot := base + int64(c.dr.word&delayMask)
 			if slot >= S {
 				slot -= S
 			}
-			deliverSpikeOneSlot(ex[slot*n:(slot+1)*n], in[slot*n:(slot+1)*n], tgts, ws, m)
+			exs, ins := ex[slot*n:(slot+1)*n], in[slot*n:(slot+1)*n]
+			switch {
+			case !c.w.coded:
+				deliverOneSlot(exs, ins, tgts, c.w.plain[first:last], m)
+			case c.w.codes == nil:
+				deliverOneSlotOneWeight(exs, ins, tgts, c.w.dict[0]*m)
+			default:
+				deliverOneSlotCoded(exs, ins, tgts, c.w.codes[first:last], c.w.dict, m)
+			}
 			continue
 		}
-		if c.spikeOnly {
-			deliverSpikeChannel(ex, in, tgts, ws, drs, base, S, n, m)
-			continue
+		drs := c.dr.plain[first:last]
+		if c.w.coded {
+			deliverCoded(ex, in, tgts, c.w.codes, first, c.w.dict, drs, base, S, n, m)
+		} else {
+			deliverSpikeChannel(ex, in, tgts, c.w.plain[first:last], drs, base, S, n, m)
 		}
-		for j, dr := range drs {
+	}
+}
+
+// deliverChannels is deliverStatic for stores with connections into other channels than the
+// sign-split spike channel (counting inputs: parrots, recorders of spike counts).
+func (k *Kernel) deliverChannels(st *vpState, c *connStore, origin int64) {
+	n, S := int64(st.in.n), k.slots
+	ex, in, cnt := st.in.ch[bufEx], st.in.ch[bufIn], st.in.ch[bufCount]
+	for _, sp := range k.pending {
+		first, last := c.rangeOf(uint32(sp.gid))
+		base := (origin + int64(sp.lag)) % S
+		m := float64(sp.mult)
+		for j := first; j < last; j++ {
+			dr := c.dr.at(j)
 			slot := base + int64(dr&delayMask)
 			if slot >= S {
 				slot -= S
 			}
-			idx := slot*n + int64(tgts[j])
+			idx := slot*n + int64(c.tgt[j])
 			switch models.Channel(dr >> chanShift & chanMask) {
 			case models.ChanSpike:
-				if v := ws[j] * m; v > 0 {
+				if v := c.w.at(j) * m; v > 0 {
 					ex[idx] += v
 				} else {
 					in[idx] += v
@@ -513,9 +539,43 @@ func deliverSpikeChannel(ex, in []float64, tgts []uint32, ws []float64, drs []ui
 	}
 }
 
-// deliverSpikeOneSlot delivers one spike through spike-channel connections that share one delay:
+// deliverCoded is deliverSpikeChannel for dictionary-coded weights: connection j of the spike
+// (codes[first+j], or dict[0] when codes is nil).
+func deliverCoded(ex, in []float64, tgts []uint32, codes []uint8, first int, dict []float64, drs []uint32, base, S, n int64, m float64) {
+	drs = drs[:len(tgts)]
+	if codes == nil {
+		v := dict[0] * m
+		buf := in
+		if v > 0 {
+			buf = ex
+		}
+		for j, tgt := range tgts {
+			slot := base + int64(drs[j]&delayMask)
+			if slot >= S {
+				slot -= S
+			}
+			buf[slot*n+int64(tgt)] += v
+		}
+		return
+	}
+	codes = codes[first : first+len(tgts)]
+	for j, tgt := range tgts {
+		slot := base + int64(drs[j]&delayMask)
+		if slot >= S {
+			slot -= S
+		}
+		idx := slot*n + int64(tgt)
+		if v := dict[codes[j]] * m; v > 0 {
+			ex[idx] += v
+		} else {
+			in[idx] += v
+		}
+	}
+}
+
+// deliverOneSlot delivers one spike through spike-channel connections that share one delay:
 // ex and in are the sign-split buffers of the spike's arrival slot.
-func deliverSpikeOneSlot(ex, in []float64, tgts []uint32, ws []float64, m float64) {
+func deliverOneSlot(ex, in []float64, tgts []uint32, ws []float64, m float64) {
 	ws = ws[:len(tgts)]
 	for j, tgt := range tgts {
 		if v := ws[j] * m; v > 0 {
@@ -526,12 +586,27 @@ func deliverSpikeOneSlot(ex, in []float64, tgts []uint32, ws []float64, m float6
 	}
 }
 
-// noteUniformDR sets oneDR and drAll: whether all connections share one delay, channel and
-// receptor word.
-func (c *connStore) noteUniformDR() {
-	c.oneDR = len(c.dr) > 0 && !slices.ContainsFunc(c.dr[1:], func(dr uint32) bool { return dr != c.dr[0] })
-	if c.oneDR {
-		c.drAll = c.dr[0]
+// deliverOneSlotOneWeight is deliverOneSlot for connections that share one weight (v = weight ×
+// multiplicity): one buffer, no branch.
+func deliverOneSlotOneWeight(ex, in []float64, tgts []uint32, v float64) {
+	buf := in
+	if v > 0 {
+		buf = ex
+	}
+	for _, tgt := range tgts {
+		buf[tgt] += v
+	}
+}
+
+// deliverOneSlotCoded is deliverOneSlot for dictionary-coded weights.
+func deliverOneSlotCoded(ex, in []float64, tgts []uint32, codes []uint8, dict []float64, m float64) {
+	codes = codes[:len(tgts)]
+	for j, tgt := range tgts {
+		if v := dict[codes[j]] * m; v > 0 {
+			ex[tgt] += v
+		} else {
+			in[tgt] += v
+		}
 	}
 }
 

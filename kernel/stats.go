@@ -53,7 +53,8 @@ func (k *Kernel) WeightSummary() ([]WeightStat, error) {
 				continue
 			}
 			n[c.syn.id] += int64(c.len())
-			for _, w := range c.w {
+			for j := range c.w.len() {
+				w := c.w.at(j)
 				sums[2*c.syn.id] += w
 				sums[2*c.syn.id+1] += w * w
 			}

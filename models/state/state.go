@@ -117,6 +117,10 @@ func (e *Encoder) U64s(xs []uint64) {
 	}
 }
 
+// U32 writes a uint32 (4 bytes): an element of a uint32 slice written one at a time after its
+// length (Int), byte for byte what U32s writes.
+func (e *Encoder) U32(v uint32) { e.buf = binary.LittleEndian.AppendUint32(e.buf, v) }
+
 // U32s writes a uint32 slice (4 bytes per element).
 func (e *Encoder) U32s(xs []uint32) {
 	e.Int(len(xs))

@@ -1,0 +1,131 @@
+package kernel
+
+import (
+	"bytes"
+	"math"
+	"testing"
+
+	"github.com/nest-mpi/nest-mpi/models/state"
+)
+
+// A coded weight column returns every weight added or set, bit for bit, in every coding: one
+// value (no codes), a few values (one byte each), and past 256 distinct values (plain).
+func TestWeightColumn(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	for _, c := range []struct {
+		name      string
+		weights   []float64
+		wantBytes int
+	}{
+		{"empty", nil, 0},
+		{"one value", []float64{2.5, 2.5, 2.5}, 0},
+		{"two values", []float64{2.5, -11.25, 2.5, 2.5, -11.25}, 1},
+		{"signed zeros stay apart", []float64{0, negZero, 0, negZero}, 1},
+		{"257 values", ramp(300), 8},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			col := newWeightCol(false)
+			col.reserve(len(c.weights))
+			for _, w := range c.weights {
+				col.add(w)
+			}
+			checkWeights(t, &col, c.weights)
+			if len(c.weights) > 0 && col.bytesPer() != c.wantBytes {
+				t.Errorf("%d bytes per weight, want %d", col.bytesPer(), c.wantBytes)
+			}
+			if len(c.weights) > 1 { // set: a value already there, a new one
+				col.set(1, c.weights[0])
+				c.weights[1] = c.weights[0]
+				col.set(0, 1e-3)
+				c.weights[0] = 1e-3
+				checkWeights(t, &col, c.weights)
+			}
+			var plain, coded state.Encoder
+			plain.F64s(c.weights)
+			col.encode(&coded)
+			if !bytes.Equal(plain.Bytes(), coded.Bytes()) {
+				t.Error("encoded column differs from the plain array's encoding")
+			}
+			col.truncate(len(c.weights) / 2)
+			checkWeights(t, &col, c.weights[:len(c.weights)/2])
+		})
+	}
+}
+
+func ramp(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = float64(i%280) * 0.5
+	}
+	return out
+}
+
+func checkWeights(t *testing.T, col *weightCol, want []float64) {
+	t.Helper()
+	if col.len() != len(want) {
+		t.Fatalf("%d weights, want %d", col.len(), len(want))
+	}
+	for i, w := range want {
+		if math.Float64bits(col.at(i)) != math.Float64bits(w) {
+			t.Fatalf("weight %d = %v, want %v", i, col.at(i), w)
+		}
+	}
+}
+
+// A delay column is constant while every word is equal, and plain from the first other word.
+func TestDelayColumn(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		words     []uint32
+		wantBytes int
+	}{
+		{"one word", []uint32{15, 15, 15}, 0},
+		{"two words", []uint32{15, 15, 16, 15}, 4},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			col := newDRCol(false)
+			col.reserve(len(c.words))
+			for _, w := range c.words {
+				col.add(w)
+			}
+			if col.bytesPer() != c.wantBytes {
+				t.Errorf("%d bytes per word, want %d", col.bytesPer(), c.wantBytes)
+			}
+			for i, w := range c.words {
+				if col.at(i) != w {
+					t.Fatalf("word %d = %d, want %d", i, col.at(i), w)
+				}
+			}
+			var plain, enc state.Encoder
+			plain.U32s(c.words)
+			col.encode(&enc)
+			if !bytes.Equal(plain.Bytes(), enc.Bytes()) {
+				t.Error("encoded column differs from the plain array's encoding")
+			}
+			col.set(0, 99)
+			if col.at(0) != 99 || col.at(1) != c.words[1] || col.bytesPer() != 4 {
+				t.Errorf("after set: %d, %d (%d bytes per word)", col.at(0), col.at(1), col.bytesPer())
+			}
+		})
+	}
+}
+
+// Restored columns are coded like built ones.
+func TestColumnsOf(t *testing.T) {
+	w := weightColOf([]float64{1, 1, -4}, false)
+	if !w.coded || w.bytesPer() != 1 || w.at(2) != -4 {
+		t.Errorf("weightColOf: coded %v, %d bytes, weight 2 = %v", w.coded, w.bytesPer(), w.at(2))
+	}
+	if w := weightColOf(ramp(300), false); w.coded {
+		t.Error("weightColOf(300 distinct values) is coded")
+	}
+	if w := weightColOf([]float64{1}, true); w.coded {
+		t.Error("weightColOf(keepPlain) is coded")
+	}
+	if dr := drColOf([]uint32{3, 3}, false); !dr.one || dr.at(1) != 3 {
+		t.Error("drColOf(equal words) is not constant")
+	}
+	if dr := drColOf([]uint32{3, 4}, false); dr.one {
+		t.Error("drColOf(different words) is constant")
+	}
+}
