@@ -231,7 +231,7 @@ func (k *Kernel) decodeStores(d *state.Decoder, st *vpState) error {
 		c.spikeOnly = d.Bool()
 		d.LenIs("weights", len(ws), len(c.tgt))
 		d.LenIs("delays", len(drs), len(c.tgt))
-		c.w, c.dr = weightColOf(ws, c.st != nil), drColOf(drs, c.st != nil)
+		c.w, c.dr = columnOf(ws, c.st != nil), columnOf(drs, c.st != nil)
 		hasState := d.Bool()
 		if d.Err() == nil && hasState != (c.st != nil) {
 			d.Fail("synapse model %s state presence", k.syns[id].m.Name())

@@ -3,44 +3,56 @@ package kernel
 import (
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/nest-mpi/nest-mpi/models"
 	"github.com/nest-mpi/nest-mpi/models/state"
 )
 
-// maxCodes is the number of distinct weights a dictionary-coded weight column can hold (its
-// codes are bytes).
+// maxCodes is the number of distinct values a dictionary-coded column can hold (its codes are
+// bytes).
 const maxCodes = 256
 
-// weightCol is the weight column of a connection store. The weights of a static network are
-// mostly a few values (one per Connect call: J, −g·J), so a store of a model without
-// per-connection state keeps them dictionary-coded: the distinct values (compared bit for bit,
-// so −0 and +0 stay apart) in dict, and one byte per connection in codes, or no byte at all
-// while every weight is dict[0]. A 257th distinct value, or a store whose model writes weights
-// (plastic synapses), keeps them plain: one float64 per connection. Either way at(i) is the
-// exact weight that was added or set.
-type weightCol struct {
-	plain []float64 // the weights, when not coded
-	coded bool      // dictionary-coded: dict, codes and n hold the column
-	dict  []float64 // distinct weights in order of first appearance
-	codes []uint8   // weight i is dict[codes[i]]; nil while every weight is dict[0]
-	n     int       // length of a coded column
-	last  uint8     // code of the last weight added (most additions repeat it)
-	want  int       // capacity reserved for a coded column whose codes are not yet allocated
+// dictCol is a per-connection column of a connection store: weights (float64) or delay-and-
+// channel words (uint32). The values of a column are mostly a few: one weight per Connect call
+// (J, −g·J), delays on the step grid. So a store of a model without per-connection state keeps
+// them dictionary-coded: the distinct values (compared bit for bit, so that −0 and +0 stay apart)
+// in dict, and one byte per connection in codes, or no byte at all while every value is dict[0].
+// A 257th distinct value, or a store whose model reads and writes the columns as arrays (plastic
+// synapses), keeps them plain: one value per connection. Either way at(i) is the exact value that
+// was added or set.
+type dictCol[T float64 | uint32] struct {
+	plain []T     // the values, when not coded
+	coded bool    // dictionary-coded: dict, codes and n hold the column
+	dict  []T     // distinct values in order of first appearance
+	codes []uint8 // value i is dict[codes[i]]; nil while every value is dict[0]
+	n     int     // length of a coded column
+	last  uint8   // code of the last value added (most additions repeat it)
+	want  int     // capacity reserved for a coded column whose codes are not yet allocated
 }
 
-// newWeightCol returns an empty column, coded unless plain is set.
-func newWeightCol(plain bool) weightCol { return weightCol{coded: !plain} }
+// weightCol is a store's weight column, drCol its column of packed delay, channel and receptor
+// words.
+type (
+	weightCol = dictCol[float64]
+	drCol     = dictCol[uint32]
+)
 
-func (c *weightCol) len() int {
+// newDictCol returns an empty column, coded unless plain is set.
+func newDictCol[T float64 | uint32](plain bool) dictCol[T] { return dictCol[T]{coded: !plain} }
+
+func (c *dictCol[T]) len() int {
 	if c.coded {
 		return c.n
 	}
 	return len(c.plain)
 }
 
-// at returns weight i.
-func (c *weightCol) at(i int) float64 {
+// constant reports whether every value is dict[0] (no codes are stored).
+func (c *dictCol[T]) constant() bool { return c.coded && c.codes == nil }
+
+// at returns value i.
+func (c *dictCol[T]) at(i int) T {
 	if !c.coded {
 		return c.plain[i]
 	}
@@ -50,35 +62,38 @@ func (c *weightCol) at(i int) float64 {
 	return c.dict[c.codes[i]]
 }
 
-// code returns the dictionary code of w, adding w to the dictionary if there is room; ok is
+// bitsOf is the identity of a value: its float64 bits (exact for uint32 too).
+func bitsOf[T float64 | uint32](v T) uint64 { return math.Float64bits(float64(v)) }
+
+// code returns the dictionary code of v, adding v to the dictionary if there is room; ok is
 // false when the dictionary is full.
-func (c *weightCol) code(w float64) (code uint8, ok bool) {
-	bits := math.Float64bits(w)
-	if len(c.dict) > 0 && math.Float64bits(c.dict[c.last]) == bits {
+func (c *dictCol[T]) code(v T) (code uint8, ok bool) {
+	bits := bitsOf(v)
+	if len(c.dict) > 0 && bitsOf(c.dict[c.last]) == bits {
 		return c.last, true
 	}
 	for k, d := range c.dict {
-		if math.Float64bits(d) == bits {
+		if bitsOf(d) == bits {
 			return uint8(k), true
 		}
 	}
 	if len(c.dict) == maxCodes {
 		return 0, false
 	}
-	c.dict = append(c.dict, w)
+	c.dict = append(c.dict, v)
 	return uint8(len(c.dict) - 1), true
 }
 
-// add appends w.
-func (c *weightCol) add(w float64) {
+// add appends v.
+func (c *dictCol[T]) add(v T) {
 	if !c.coded {
-		c.plain = append(c.plain, w)
+		c.plain = append(c.plain, v)
 		return
 	}
-	k, ok := c.code(w)
+	k, ok := c.code(v)
 	if !ok {
 		c.decode()
-		c.plain = append(c.plain, w)
+		c.plain = append(c.plain, v)
 		return
 	}
 	c.last = k
@@ -93,22 +108,21 @@ func (c *weightCol) add(w float64) {
 	c.n++
 }
 
-// allocCodes gives a coded column whose weights are all dict[0] its codes (zeros), with the
-// capacity reserved so far.
-func (c *weightCol) allocCodes() {
+// allocCodes gives a constant column its codes (zeros), with the capacity reserved so far.
+func (c *dictCol[T]) allocCodes() {
 	c.codes = make([]uint8, c.n, max(c.want, c.n+1))
 }
 
-// set replaces weight i.
-func (c *weightCol) set(i int, w float64) {
+// set replaces value i.
+func (c *dictCol[T]) set(i int, v T) {
 	if !c.coded {
-		c.plain[i] = w
+		c.plain[i] = v
 		return
 	}
-	k, ok := c.code(w)
+	k, ok := c.code(v)
 	if !ok {
 		c.decode()
-		c.plain[i] = w
+		c.plain[i] = v
 		return
 	}
 	if c.codes == nil {
@@ -121,19 +135,19 @@ func (c *weightCol) set(i int, w float64) {
 }
 
 // decode turns a coded column into a plain one (keeping the capacity reserved).
-func (c *weightCol) decode() {
+func (c *dictCol[T]) decode() {
 	if !c.coded {
 		return
 	}
-	plain := make([]float64, c.n, max(c.n, c.want, cap(c.codes)))
+	plain := make([]T, c.n, max(c.n, c.want, cap(c.codes)))
 	for i := range plain {
 		plain[i] = c.at(i)
 	}
-	*c = weightCol{plain: plain}
+	*c = dictCol[T]{plain: plain}
 }
 
-// reserve makes room for n more weights.
-func (c *weightCol) reserve(n int) {
+// reserve makes room for n more values.
+func (c *dictCol[T]) reserve(n int) {
 	switch {
 	case !c.coded:
 		c.plain = slices.Grow(c.plain, n)
@@ -144,8 +158,8 @@ func (c *weightCol) reserve(n int) {
 	}
 }
 
-// capLeft is the room left for weights without growing.
-func (c *weightCol) capLeft() int {
+// capLeft is the room left for values without growing.
+func (c *dictCol[T]) capLeft() int {
 	switch {
 	case !c.coded:
 		return cap(c.plain) - len(c.plain)
@@ -155,8 +169,8 @@ func (c *weightCol) capLeft() int {
 	return math.MaxInt
 }
 
-// truncate keeps the first n weights.
-func (c *weightCol) truncate(n int) {
+// truncate keeps the first n values.
+func (c *dictCol[T]) truncate(n int) {
 	if !c.coded {
 		c.plain = c.plain[:n]
 		return
@@ -167,193 +181,86 @@ func (c *weightCol) truncate(n int) {
 	}
 }
 
-// bytesPer is the memory a connection's weight takes.
-func (c *weightCol) bytesPer() int {
+// bytesPer is the memory a connection's value takes.
+func (c *dictCol[T]) bytesPer() int {
 	switch {
 	case !c.coded:
-		return 8
+		var v T
+		return int(unsafe.Sizeof(v))
 	case c.codes != nil:
 		return 1
 	}
 	return 0
 }
 
-// encode writes the column as the plain float64 array it stands for (the checkpoint's bytes do
-// not depend on the coding).
-func (c *weightCol) encode(e *state.Encoder) {
-	if !c.coded {
-		e.F64s(c.plain)
-		return
-	}
-	e.Int(c.n)
-	e.Grow(8 * c.n)
-	for i := range c.n {
-		e.F64(c.at(i))
-	}
-}
-
-// drCol is the column of delay-and-channel words of a connection store: a single word for all
-// connections while they share one (one delay, as in most benchmark networks), one uint32 per
-// connection otherwise.
-type drCol struct {
-	plain []uint32 // the words, when not constant
-	one   bool     // constant: every one of the n words is word
-	word  uint32
-	n     int
-	want  int // capacity reserved for a constant column
-}
-
-// newDRCol returns an empty column, constant unless plain is set.
-func newDRCol(plain bool) drCol { return drCol{one: !plain} }
-
-func (c *drCol) len() int {
-	if c.one {
-		return c.n
-	}
-	return len(c.plain)
-}
-
-// at returns word i.
-func (c *drCol) at(i int) uint32 {
-	if c.one {
-		return c.word
-	}
-	return c.plain[i]
-}
-
-// add appends dr.
-func (c *drCol) add(dr uint32) {
+// permute reorders the column to value perm[j] at j, with scratch (len(perm) uint32) as
+// working memory; perm has one spare element (see permuteWeights).
+func (c *dictCol[T]) permute(perm []int32, scratch []uint32) {
 	switch {
-	case !c.one:
-		c.plain = append(c.plain, dr)
-	case c.n == 0 || dr == c.word:
-		c.word = dr
-		c.n++
+	case c.codes != nil:
+		permuteCodes(c.codes, perm, scratch)
+	case c.coded:
 	default:
-		c.decode()
-		c.plain = append(c.plain, dr)
+		switch plain := any(c.plain).(type) {
+		case []float64:
+			permuteWeights(plain, perm, scratch)
+		case []uint32:
+			out := gather32(plain, perm, scratch)
+			copy(plain, out)
+		}
 	}
 }
 
-// set replaces word i.
-func (c *drCol) set(i int, dr uint32) {
-	if c.one {
-		if dr == c.word {
+// encode writes the column as the plain array it stands for (the checkpoint's bytes do not
+// depend on the coding).
+func (c *dictCol[T]) encode(e *state.Encoder) {
+	switch plain := any(c.plain).(type) {
+	case []float64:
+		if !c.coded {
+			e.F64s(plain)
 			return
 		}
-		c.decode()
-	}
-	c.plain[i] = dr
-}
-
-// decode turns a constant column into a plain one.
-func (c *drCol) decode() {
-	if !c.one {
-		return
-	}
-	plain := make([]uint32, c.n, max(c.n+1, c.want))
-	for i := range plain {
-		plain[i] = c.word
-	}
-	*c = drCol{plain: plain}
-}
-
-// reserve makes room for n more words.
-func (c *drCol) reserve(n int) {
-	if c.one {
-		c.want = max(c.want, c.n+n)
-		return
-	}
-	c.plain = slices.Grow(c.plain, n)
-}
-
-// capLeft is the room left for words without growing.
-func (c *drCol) capLeft() int {
-	if c.one {
-		return math.MaxInt
-	}
-	return cap(c.plain) - len(c.plain)
-}
-
-// truncate keeps the first n words.
-func (c *drCol) truncate(n int) {
-	if c.one {
-		c.n = n
-		return
-	}
-	c.plain = c.plain[:n]
-}
-
-// bytesPer is the memory a connection's word takes.
-func (c *drCol) bytesPer() int {
-	if c.one {
-		return 0
-	}
-	return 4
-}
-
-// words returns every word, in storage order (a new array for a constant column).
-func (c *drCol) words() []uint32 {
-	if !c.one {
-		return c.plain
-	}
-	out := make([]uint32, c.n)
-	for i := range out {
-		out[i] = c.word
-	}
-	return out
-}
-
-// encode writes the column as the plain uint32 array it stands for.
-func (c *drCol) encode(e *state.Encoder) {
-	if !c.one {
-		e.U32s(c.plain)
-		return
-	}
-	e.Int(c.n)
-	e.Grow(4 * c.n)
-	for range c.n {
-		e.U32(c.word)
-	}
-}
-
-// weightColOf returns a column holding the weights plain, coded like one built by add unless
-// keepPlain is set.
-func weightColOf(plain []float64, keepPlain bool) weightCol {
-	if keepPlain {
-		return weightCol{plain: plain}
-	}
-	c := newWeightCol(false)
-	c.reserve(len(plain))
-	for _, w := range plain {
-		c.add(w)
+	case []uint32:
 		if !c.coded {
-			return weightCol{plain: plain}
+			e.U32s(plain)
+			return
+		}
+	}
+	var v T
+	size := int(unsafe.Sizeof(v))
+	e.Int(c.n)
+	e.Grow(size * c.n)
+	for i := range c.n {
+		switch x := any(c.at(i)).(type) {
+		case float64:
+			e.F64(x)
+		case uint32:
+			e.U32(x)
+		}
+	}
+}
+
+// columnOf returns a column holding the values plain, coded like one built by add unless
+// keepPlain is set (a column read from a checkpoint).
+func columnOf[T float64 | uint32](plain []T, keepPlain bool) dictCol[T] {
+	if keepPlain {
+		return dictCol[T]{plain: plain}
+	}
+	c := newDictCol[T](false)
+	c.reserve(len(plain))
+	for _, v := range plain {
+		c.add(v)
+		if !c.coded {
+			return dictCol[T]{plain: plain}
 		}
 	}
 	return c
 }
 
-// drColOf returns a column holding the words plain, constant when they are all equal unless
-// keepPlain is set.
-func drColOf(plain []uint32, keepPlain bool) drCol {
-	if keepPlain || slices.ContainsFunc(plain, func(dr uint32) bool { return dr != plain[0] }) {
-		return drCol{plain: plain}
-	}
-	return drCol{one: true, word: plainFirst(plain), n: len(plain)}
-}
-
-func plainFirst(xs []uint32) uint32 {
-	if len(xs) == 0 {
-		return 0
-	}
-	return xs[0]
-}
-
 // channelsAre reports whether every connection of the store ends in channel ch.
 func (c *connStore) channelsAre(ch models.Channel) bool {
-	if c.dr.one {
-		return c.dr.n == 0 || drChan(c.dr.word) == ch
+	if c.dr.coded {
+		return !slices.ContainsFunc(c.dr.dict, func(dr uint32) bool { return drChan(dr) != ch })
 	}
 	return !slices.ContainsFunc(c.dr.plain, func(dr uint32) bool { return drChan(dr) != ch })
 }

@@ -24,7 +24,7 @@ func TestWeightColumn(t *testing.T) {
 		{"257 values", ramp(300), 8},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			col := newWeightCol(false)
+			col := newDictCol[float64](false)
 			col.reserve(len(c.weights))
 			for _, w := range c.weights {
 				col.add(w)
@@ -52,6 +52,14 @@ func TestWeightColumn(t *testing.T) {
 	}
 }
 
+func wordRamp(n int) []uint32 {
+	out := make([]uint32, n)
+	for i := range out {
+		out[i] = uint32(i % 280)
+	}
+	return out
+}
+
 func ramp(n int) []float64 {
 	out := make([]float64, n)
 	for i := range out {
@@ -72,7 +80,8 @@ func checkWeights(t *testing.T, col *weightCol, want []float64) {
 	}
 }
 
-// A delay column is constant while every word is equal, and plain from the first other word.
+// A delay column is constant while every word is equal, coded while it holds at most 256
+// distinct words, plain beyond.
 func TestDelayColumn(t *testing.T) {
 	for _, c := range []struct {
 		name      string
@@ -80,10 +89,11 @@ func TestDelayColumn(t *testing.T) {
 		wantBytes int
 	}{
 		{"one word", []uint32{15, 15, 15}, 0},
-		{"two words", []uint32{15, 15, 16, 15}, 4},
+		{"two words", []uint32{15, 15, 16, 15}, 1},
+		{"257 words", wordRamp(300), 4},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			col := newDRCol(false)
+			col := newDictCol[uint32](false)
 			col.reserve(len(c.words))
 			for _, w := range c.words {
 				col.add(w)
@@ -103,7 +113,7 @@ func TestDelayColumn(t *testing.T) {
 				t.Error("encoded column differs from the plain array's encoding")
 			}
 			col.set(0, 99)
-			if col.at(0) != 99 || col.at(1) != c.words[1] || col.bytesPer() != 4 {
+			if col.at(0) != 99 || col.at(1) != c.words[1] || col.bytesPer() < 1 {
 				t.Errorf("after set: %d, %d (%d bytes per word)", col.at(0), col.at(1), col.bytesPer())
 			}
 		})
@@ -112,20 +122,20 @@ func TestDelayColumn(t *testing.T) {
 
 // Restored columns are coded like built ones.
 func TestColumnsOf(t *testing.T) {
-	w := weightColOf([]float64{1, 1, -4}, false)
+	w := columnOf([]float64{1, 1, -4}, false)
 	if !w.coded || w.bytesPer() != 1 || w.at(2) != -4 {
 		t.Errorf("weightColOf: coded %v, %d bytes, weight 2 = %v", w.coded, w.bytesPer(), w.at(2))
 	}
-	if w := weightColOf(ramp(300), false); w.coded {
-		t.Error("weightColOf(300 distinct values) is coded")
+	if w := columnOf(ramp(300), false); w.coded {
+		t.Error("columnOf(300 distinct values) is coded")
 	}
-	if w := weightColOf([]float64{1}, true); w.coded {
-		t.Error("weightColOf(keepPlain) is coded")
+	if w := columnOf([]float64{1}, true); w.coded {
+		t.Error("columnOf(keepPlain) is coded")
 	}
-	if dr := drColOf([]uint32{3, 3}, false); !dr.one || dr.at(1) != 3 {
-		t.Error("drColOf(equal words) is not constant")
+	if dr := columnOf([]uint32{3, 3}, false); !dr.constant() || dr.at(1) != 3 {
+		t.Error("columnOf(equal words) is not constant")
 	}
-	if dr := drColOf([]uint32{3, 4}, false); dr.one {
-		t.Error("drColOf(different words) is constant")
+	if dr := columnOf([]uint32{3, 4}, false); dr.constant() || !dr.coded {
+		t.Error("columnOf(two words) is not coded or is constant")
 	}
 }

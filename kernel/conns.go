@@ -28,8 +28,8 @@ func drRport(dr uint32) int64                                 { return models.DR
 // source) and indexed by srcIDs/srcStart: the connections of source srcIDs[i] are
 // [srcStart[i], srcStart[i+1]). Connections made after that sit in an unsorted tail with their
 // sources in tailSrc until the next Prepare. A connection costs 5 to 16 bytes here: target (4),
-// weight (8, or 1 or 0 when the column is dictionary-coded: see weightCol), delay+channel+
-// receptor word (4, or 0 when all connections share one: see drCol); the model's own
+// weight (8, or 1 or 0 when the column is dictionary-coded: see dictCol), delay+channel+
+// receptor word (4, or 1 or 0 when coded); the model's own
 // per-connection state is in st, and a model with state keeps both columns plain (its send rule
 // reads and writes them as arrays).
 type connStore struct {
@@ -49,7 +49,7 @@ type connStore struct {
 func newConnStore(s *synModel) *connStore {
 	st := s.m.NewState()
 	plain := st != nil
-	return &connStore{syn: s, st: st, w: newWeightCol(plain), dr: newDRCol(plain)}
+	return &connStore{syn: s, st: st, w: newDictCol[float64](plain), dr: newDictCol[uint32](plain)}
 }
 
 func (c *connStore) len() int { return len(c.tgt) }
@@ -156,15 +156,12 @@ func (c *connStore) sortBySource() {
 	}
 	scratch := dest
 	c.tgt, scratch = gather32(c.tgt, perm, scratch), c.tgt
-	if !c.dr.one {
+	if !c.dr.coded {
 		c.dr.plain, scratch = gather32(c.dr.plain, perm, scratch), c.dr.plain
+	} else {
+		c.dr.permute(perm, scratch)
 	}
-	switch {
-	case !c.w.coded:
-		permuteWeights(c.w.plain, perm, scratch)
-	case c.w.codes != nil:
-		permuteCodes(c.w.codes, perm, scratch)
-	}
+	c.w.permute(perm, scratch)
 }
 
 // permuteCodes reorders codes to codes[perm[j]] in place, gathering them into scratch's memory

@@ -458,6 +458,7 @@ func (k *Kernel) deliverStatic(st *vpState, c *connStore, origin int64) {
 	}
 	n, S := int64(st.in.n), k.slots
 	ex, in := st.in.ch[bufEx], st.in.ch[bufIn]
+	rows, rowsBase := st.rowOff, int64(-1)
 	for _, sp := range k.pending {
 		first, last := c.rangeOf(uint32(sp.gid))
 		if first == last {
@@ -466,29 +467,24 @@ func (k *Kernel) deliverStatic(st *vpState, c *connStore, origin int64) {
 		base := (origin + int64(sp.lag)) % S
 		m := float64(sp.mult)
 		tgts := c.tgt[first:last]
-		if c.dr.one { // one delay: the spike's slot once
-			slot := base + int64(c.dr.word&delayMask)
+		switch {
+		case c.dr.constant(): // one delay: the spike's slot once
+			slot := base + int64(c.dr.dict[0]&delayMask)
 			if slot >= S {
 				slot -= S
 			}
-			exs, ins := ex[slot*n:(slot+1)*n], in[slot*n:(slot+1)*n]
-			switch {
-			case !c.w.coded:
-				deliverOneSlot(exs, ins, tgts, c.w.plain[first:last], m)
-			case c.w.codes == nil:
-				deliverOneSlotOneWeight(exs, ins, tgts, c.w.dict[0]*m)
-			default:
-				deliverOneSlotCoded(exs, ins, tgts, c.w.codes[first:last], c.w.dict, m)
+			deliverOneSlot(ex[slot*n:(slot+1)*n], in[slot*n:(slot+1)*n], tgts, &c.w, first, m)
+		case c.dr.coded: // a few delays: each one's row once per lag (the spikes come by lag)
+			if base != rowsBase {
+				rows = rowOffsets(rows[:0], c.dr.dict, base, S, n)
+				rowsBase = base
 			}
-			continue
-		}
-		drs := c.dr.plain[first:last]
-		if c.w.coded {
-			deliverCoded(ex, in, tgts, c.w.codes, first, c.w.dict, drs, base, S, n, m)
-		} else {
-			deliverSpikeChannel(ex, in, tgts, c.w.plain[first:last], drs, base, S, n, m)
+			deliverRows(ex, in, tgts, c.dr.codes[first:last], rows, &c.w, first, m)
+		default:
+			deliverSlots(ex, in, tgts, c.dr.plain[first:last], &c.w, first, base, S, n, m)
 		}
 	}
+	st.rowOff = rows
 }
 
 // deliverChannels is deliverStatic for stores with connections into other channels than the
@@ -521,91 +517,128 @@ func (k *Kernel) deliverChannels(st *vpState, c *connStore, origin int64) {
 	}
 }
 
-// deliverSpikeChannel delivers one spike through connections that all end in the sign-split
-// spike channel (the common case), without a per-connection channel dispatch.
-func deliverSpikeChannel(ex, in []float64, tgts []uint32, ws []float64, drs []uint32, base, S, n int64, m float64) {
-	ws, drs = ws[:len(tgts)], drs[:len(tgts)]
-	for j, tgt := range tgts {
-		slot := base + int64(drs[j]&delayMask)
-		if slot >= S {
-			slot -= S
-		}
-		idx := slot*n + int64(tgt)
-		if v := ws[j] * m; v > 0 {
-			ex[idx] += v
-		} else {
-			in[idx] += v
-		}
-	}
-}
-
-// deliverCoded is deliverSpikeChannel for dictionary-coded weights: connection j of the spike
-// (codes[first+j], or dict[0] when codes is nil).
-func deliverCoded(ex, in []float64, tgts []uint32, codes []uint8, first int, dict []float64, drs []uint32, base, S, n int64, m float64) {
+// deliverSlots delivers one spike through spike-channel connections with their own delay words:
+// connection j has target tgts[j], word drs[j] and weight w.at(first+j). Each loop below is one
+// coding of the weights: plain, one weight, dictionary codes.
+func deliverSlots(ex, in []float64, tgts []uint32, drs []uint32, w *weightCol, first int, base, S, n int64, m float64) {
 	drs = drs[:len(tgts)]
-	if codes == nil {
-		v := dict[0] * m
-		buf := in
+	slot := func(j int) int64 {
+		s := base + int64(drs[j]&delayMask)
+		if s >= S {
+			s -= S
+		}
+		return s * n
+	}
+	switch {
+	case !w.coded:
+		ws := w.plain[first : first+len(tgts)]
+		for j, tgt := range tgts {
+			idx := slot(j) + int64(tgt)
+			if v := ws[j] * m; v > 0 {
+				ex[idx] += v
+			} else {
+				in[idx] += v
+			}
+		}
+	case w.codes == nil:
+		v, buf := w.dict[0]*m, in
 		if v > 0 {
 			buf = ex
 		}
 		for j, tgt := range tgts {
-			slot := base + int64(drs[j]&delayMask)
-			if slot >= S {
-				slot -= S
-			}
-			buf[slot*n+int64(tgt)] += v
+			buf[slot(j)+int64(tgt)] += v
 		}
-		return
+	default:
+		codes := w.codes[first : first+len(tgts)]
+		for j, tgt := range tgts {
+			idx := slot(j) + int64(tgt)
+			if v := w.dict[codes[j]] * m; v > 0 {
+				ex[idx] += v
+			} else {
+				in[idx] += v
+			}
+		}
 	}
-	codes = codes[first : first+len(tgts)]
-	for j, tgt := range tgts {
-		slot := base + int64(drs[j]&delayMask)
+}
+
+// rowOffsets appends, for each delay word of dict, the offset of the ring-buffer row its spikes
+// reach from slot base: ((base + delay) mod S)·n.
+func rowOffsets(rows []int64, dict []uint32, base, S, n int64) []int64 {
+	for _, dr := range dict {
+		slot := base + int64(dr&delayMask)
 		if slot >= S {
 			slot -= S
 		}
-		idx := slot*n + int64(tgt)
-		if v := dict[codes[j]] * m; v > 0 {
-			ex[idx] += v
-		} else {
-			in[idx] += v
+		rows = append(rows, slot*n)
+	}
+	return rows
+}
+
+// deliverRows is deliverSlots for dictionary-coded delay words: connection j reaches row
+// rows[codes[j]].
+func deliverRows(ex, in []float64, tgts []uint32, codes []uint8, rows []int64, w *weightCol, first int, m float64) {
+	codes = codes[:len(tgts)]
+	switch {
+	case !w.coded:
+		ws := w.plain[first : first+len(tgts)]
+		for j, tgt := range tgts {
+			idx := rows[codes[j]] + int64(tgt)
+			if v := ws[j] * m; v > 0 {
+				ex[idx] += v
+			} else {
+				in[idx] += v
+			}
+		}
+	case w.codes == nil:
+		v, buf := w.dict[0]*m, in
+		if v > 0 {
+			buf = ex
+		}
+		for j, tgt := range tgts {
+			buf[rows[codes[j]]+int64(tgt)] += v
+		}
+	default:
+		wcodes := w.codes[first : first+len(tgts)]
+		for j, tgt := range tgts {
+			idx := rows[codes[j]] + int64(tgt)
+			if v := w.dict[wcodes[j]] * m; v > 0 {
+				ex[idx] += v
+			} else {
+				in[idx] += v
+			}
 		}
 	}
 }
 
 // deliverOneSlot delivers one spike through spike-channel connections that share one delay:
 // ex and in are the sign-split buffers of the spike's arrival slot.
-func deliverOneSlot(ex, in []float64, tgts []uint32, ws []float64, m float64) {
-	ws = ws[:len(tgts)]
-	for j, tgt := range tgts {
-		if v := ws[j] * m; v > 0 {
-			ex[tgt] += v
-		} else {
-			in[tgt] += v
+func deliverOneSlot(ex, in []float64, tgts []uint32, w *weightCol, first int, m float64) {
+	switch {
+	case !w.coded:
+		ws := w.plain[first : first+len(tgts)]
+		for j, tgt := range tgts {
+			if v := ws[j] * m; v > 0 {
+				ex[tgt] += v
+			} else {
+				in[tgt] += v
+			}
 		}
-	}
-}
-
-// deliverOneSlotOneWeight is deliverOneSlot for connections that share one weight (v = weight ×
-// multiplicity): one buffer, no branch.
-func deliverOneSlotOneWeight(ex, in []float64, tgts []uint32, v float64) {
-	buf := in
-	if v > 0 {
-		buf = ex
-	}
-	for _, tgt := range tgts {
-		buf[tgt] += v
-	}
-}
-
-// deliverOneSlotCoded is deliverOneSlot for dictionary-coded weights.
-func deliverOneSlotCoded(ex, in []float64, tgts []uint32, codes []uint8, dict []float64, m float64) {
-	codes = codes[:len(tgts)]
-	for j, tgt := range tgts {
-		if v := dict[codes[j]] * m; v > 0 {
-			ex[tgt] += v
-		} else {
-			in[tgt] += v
+	case w.codes == nil:
+		v, buf := w.dict[0]*m, in
+		if v > 0 {
+			buf = ex
+		}
+		for _, tgt := range tgts {
+			buf[tgt] += v
+		}
+	default:
+		codes := w.codes[first : first+len(tgts)]
+		for j, tgt := range tgts {
+			if v := w.dict[codes[j]] * m; v > 0 {
+				ex[tgt] += v
+			} else {
+				in[tgt] += v
+			}
 		}
 	}
 }

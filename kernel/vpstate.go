@@ -39,6 +39,8 @@ type vpState struct {
 
 	stores []*connStore // by synapse id
 	devs   []*devInst   // by device index
+	// rowOff is delivery's scratch: the ring-buffer row of each delay of a store (deliverRows)
+	rowOff []int64
 
 	// connections from local neurons to spike recorders, in creation order, and the CSR index
 	// from VP-local neuron to recorder built from them at Prepare
