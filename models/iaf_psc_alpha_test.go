@@ -558,7 +558,11 @@ func TestIafPscAlphaChannels(t *testing.T) {
 // channels), and I_e is drawn per neuron so that a fraction of them fire. The cost of writing
 // the sparse input is included.
 func benchUpdate(b *testing.B, m NeuronModel, set func(i int, rnd *rand.Rand) status.Dict) {
-	const n = 10000
+	benchUpdateN(b, m, 10000, set)
+}
+
+// benchUpdateN is benchUpdate for n neurons.
+func benchUpdateN(b *testing.B, m NeuronModel, n int, set func(i int, rnd *rand.Rand) status.Dict) {
 	const frames = 64
 	rnd := rand.New(rand.NewPCG(1, 2))
 	blk := m.NewBlock()
@@ -621,8 +625,8 @@ func benchUpdate(b *testing.B, m NeuronModel, set func(i int, rnd *rand.Rand) st
 		blk.Update(&st)
 		spikes += len(st.Spikes)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/neuron")
-	b.ReportMetric(float64(spikes)/float64(b.N)/n, "spikes/neuron")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/neuron")
+	b.ReportMetric(float64(spikes)/float64(b.N)/float64(n), "spikes/neuron")
 }
 
 func BenchmarkUpdateIafPscAlpha(b *testing.B) {

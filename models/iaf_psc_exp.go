@@ -156,6 +156,9 @@ type expBlock struct {
 	r                   []int64
 	// derived, per neuron (see derive)
 	pr []expProp
+	// shared is set when every neuron's propagators are pr[0]'s, bit for bit (one population
+	// with one parameter set): Update then reads none of pr. sharedKnown is cleared by derive.
+	shared, sharedKnown bool
 }
 
 // expProp holds the propagators and relative thresholds of one neuron for resolution h.
@@ -218,6 +221,7 @@ func (b *expBlock) Prepare(g clock.Grid) {
 //
 // the thresholds relative to E_L and the refractory step count (t_ref in tics, rounded up to steps).
 func (b *expBlock) derive(i int) {
+	b.sharedKnown = false
 	p, h := &b.p[i], b.h
 	pr := &b.pr[i]
 	pr.p11Ex = math.Exp(-h / p.TauSynEx)
@@ -247,6 +251,13 @@ func (b *expBlock) derive(i int) {
 // 1e−10 neither test applies and the neuron never fires). The currents i_0, i_1 read in this step
 // act from the next one.
 func (b *expBlock) Update(s *Step) {
+	if !b.sharedKnown {
+		b.shared, b.sharedKnown = allSame(b.pr), true
+	}
+	if b.shared && len(b.pr) > 0 && b.pr[0].delta < 1e-10 {
+		b.updateShared(s, b.pr[0])
+		return
+	}
 	n := len(b.p)
 	ex, in, c0, c1 := s.Ex[:n], s.In[:n], s.I0[:n], s.I1[:n]
 	i0, i1, iEx, iIn, v, r, pr := b.i0[:n], b.i1[:n], b.iEx[:n], b.iIn[:n], b.v[:n], b.r[:n], b.pr[:n]
@@ -267,6 +278,30 @@ func (b *expBlock) Update(s *Step) {
 			fire = s.RNG.Float64() < q.rho*math.Exp(q.invDelta*(v[i]-q.theta))*h*1e-3
 		}
 		if fire {
+			r[i] = q.refr
+			v[i] = q.vReset
+			s.Spikes = append(s.Spikes, Spike{Index: int32(i), Mult: 1})
+		}
+		i0[i], i1[i] = c0[i], c1[i]
+		ex[i], in[i], c0[i], c1[i] = 0, 0, 0, 0
+	}
+}
+
+// updateShared is Update for a block whose neurons share the propagators q and have a hard
+// threshold: the same arithmetic, in the same order, without reading a propagator per neuron.
+func (b *expBlock) updateShared(s *Step, q expProp) {
+	n := len(b.p)
+	ex, in, c0, c1 := s.Ex[:n], s.In[:n], s.I0[:n], s.I1[:n]
+	i0, i1, iEx, iIn, v, r := b.i0[:n], b.i1[:n], b.iEx[:n], b.iIn[:n], b.v[:n], b.r[:n]
+	for i := range ex {
+		if r[i] == 0 {
+			v[i] = v[i]*q.p22 + iEx[i]*q.p21Ex + iIn[i]*q.p21In + (q.iE+i0[i])*q.p20
+		} else {
+			r[i]--
+		}
+		iEx[i] = iEx[i]*q.p11Ex + q.oneMinusP11Ex*i1[i] + ex[i]
+		iIn[i] = iIn[i]*q.p11In + in[i]
+		if v[i] >= q.theta {
 			r[i] = q.refr
 			v[i] = q.vReset
 			s.Spikes = append(s.Spikes, Spike{Index: int32(i), Mult: 1})
@@ -312,6 +347,7 @@ func (b *expBlock) ReadState(d *state.Decoder) error {
 	b.p, b.r = p, r
 	b.i0, b.i1, b.iEx, b.iIn, b.v = c[0], c[1], c[2], c[3], c[4]
 	b.pr = make([]expProp, n)
+	b.sharedKnown = false
 	if b.h > 0 {
 		for i := range n {
 			b.derive(i)
@@ -334,6 +370,7 @@ func (b *expBlock) AppendFrom(src Block, i int) {
 	b.v = append(b.v, s.v[i])
 	b.r = append(b.r, s.r[i])
 	b.pr = append(b.pr, s.pr[i])
+	b.sharedKnown = false
 	if !same && b.h > 0 {
 		b.derive(len(b.p) - 1)
 	}

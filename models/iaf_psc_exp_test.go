@@ -299,6 +299,15 @@ func BenchmarkUpdateIafPscExp(b *testing.B) {
 	})
 }
 
+// BenchmarkUpdateIafPscExpPopulation is one population of the microcircuit's size per thread
+// (38,585 neurons, one parameter set, as after a Create with scalar parameters): the
+// propagators are shared.
+func BenchmarkUpdateIafPscExpPopulation(b *testing.B) {
+	benchUpdateN(b, NewIafPscExp(), 38585, func(int, *rand.Rand) status.Dict {
+		return status.Dict{"I_e": 400.0}
+	})
+}
+
 // BenchmarkUpdateIafPscExpEscapeNoise is the same with escape noise (one draw per neuron and step).
 func BenchmarkUpdateIafPscExpEscapeNoise(b *testing.B) {
 	benchUpdate(b, NewIafPscExp(), func(i int, rnd *rand.Rand) status.Dict {

@@ -1,6 +1,9 @@
 package models
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // iafPropagator computes the exact-integration propagators that couple a synaptic current with time
 // constant tauS to a leaky membrane (time constant tauM, capacitance c), in the numerically stable
@@ -35,4 +38,22 @@ func iafPropagator(tauS, tauM, c, h float64) (p31, p32 float64) {
 
 func isNormalPositive(x float64) bool {
 	return x > 0 && !math.IsInf(x, 0) && !math.IsNaN(x) && x >= 2.2250738585072014e-308
+}
+
+// allSame reports whether every element of xs has the bytes of xs[0] (true for fewer than two).
+// T must be a struct of numbers without padding: then equal bytes are equal values, with −0 and
+// +0 told apart (as the arithmetic that reads them does).
+func allSame[T any](xs []T) bool {
+	if len(xs) < 2 {
+		return true
+	}
+	size := int(unsafe.Sizeof(xs[0]))
+	first := unsafe.Slice((*byte)(unsafe.Pointer(&xs[0])), size)
+	all := unsafe.Slice((*byte)(unsafe.Pointer(&xs[0])), size*len(xs))
+	for i := size; i < len(all); i += size {
+		if string(all[i:i+size]) != string(first) {
+			return false
+		}
+	}
+	return true
 }
