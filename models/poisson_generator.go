@@ -88,9 +88,7 @@ func (g *poissonGenerator) Update(s int64, rng *vp.Stream, n int, out *Emission)
 		g.counts = make([]float64, n)
 	}
 	g.counts = g.counts[:n]
-	for i := range g.counts {
-		g.counts[i] = float64(g.sampler.Sample(rng))
-	}
+	g.sampler.Fill(rng, g.counts)
 	out.Each = g.counts
 }
 

@@ -203,3 +203,14 @@ func BenchmarkPoissonBrunelSequential(b *testing.B) {
 	}
 	sinkI = sum
 }
+
+// BenchmarkPoissonFillBrunel draws in bulk at mean 2 (a generator's targets in one step).
+func BenchmarkPoissonFillBrunel(b *testing.B) {
+	s := NewStream(1, KindVP, 0)
+	p := NewPoisson(2)
+	out := make([]float64, 1000)
+	for b.Loop() {
+		p.Fill(&s, out)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(out)), "ns/draw")
+}

@@ -516,3 +516,23 @@ func TestLogPMF(t *testing.T) {
 		}
 	}
 }
+
+// Fill gives the variates of as many Sample calls, and leaves the stream where they leave it.
+func TestPoissonFillIsSample(t *testing.T) {
+	for _, lambda := range []float64{0, 1e-9, 0.08, 2, 9.99, 10, 1000} {
+		p := NewPoisson(lambda)
+		a, b := NewStream(11, KindVP, 5), NewStream(11, KindVP, 5)
+		out := make([]float64, 5000)
+		for round := 0; round < 20; round++ {
+			p.Fill(&a, out)
+			for i, got := range out {
+				if want := float64(p.Sample(&b)); got != want {
+					t.Fatalf("lambda %v, round %d, draw %d: Fill %v, Sample %v", lambda, round, i, got, want)
+				}
+			}
+			if a != b {
+				t.Fatalf("lambda %v: streams differ after round %d", lambda, round)
+			}
+		}
+	}
+}

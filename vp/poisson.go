@@ -3,6 +3,7 @@ package vp
 import (
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // PoissonTableMax is the mean below which Poisson samples by inversion of a precomputed
@@ -112,6 +113,39 @@ func (p *Poisson) Sample(s *Stream) int64 {
 		return 0
 	}
 	return p.ptrs(s)
+}
+
+// Fill sets every element of out to a Poisson(lambda) variate drawn from s, in order: the same
+// variates as len(out) calls of Sample. For table inversion the generator's state is kept in
+// local variables across the draws (a Stream reached through a pointer is reloaded and stored
+// at every draw).
+func (p *Poisson) Fill(s *Stream, out []float64) {
+	if p.thr == nil {
+		for i := range out {
+			out[i] = float64(p.Sample(s))
+		}
+		return
+	}
+	thr, guide := p.thr, p.guide
+	s0, s1, s2, s3 := s.S[0], s.S[1], s.S[2], s.S[3]
+	for i := range out {
+	draw:
+		// xoshiro256** (Stream.Uint64), on the local state
+		x := bits.RotateLeft64(s1*5, 7) * 9
+		s2 ^= s0
+		s3 ^= s1
+		s0, s1, s2, s3 = s0^s3, s1^s2, s2^(s1<<17), bits.RotateLeft64(s3, 45)
+		m := x >> 11
+		k := int(guide[m>>(53-guideBits)])
+		for k < len(thr) && m >= thr[k] {
+			k++
+		}
+		if k == len(thr) { // beyond the table (rounding): redraw, as invert does
+			goto draw
+		}
+		out[i] = float64(k)
+	}
+	s.S = [4]uint64{s0, s1, s2, s3}
 }
 
 // guideBits is the number of a uniform's top bits that index the guide table.
