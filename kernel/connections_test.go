@@ -629,3 +629,31 @@ func TestDelaySetWhilePrepared(t *testing.T) {
 		assertClose(t, fmt.Sprintf("prepared %v", prepared), floats(eventsOf(t, k, sr)["times"]), []float64{7, 29}, 1e-9)
 	}
 }
+
+// A weight set on one of a generator's connections between Run calls of one prepared simulation
+// acts at once, also where every target had the same weight when it was prepared (the generator
+// loop then reads one weight): a poisson_generator at a high rate drives two iaf_psc_delta
+// neurons; once the weight to the second is 0, its V_m only relaxes.
+func TestGeneratorWeightSetWhilePrepared(t *testing.T) {
+	k := quietKernel(t, nil)
+	pg := mustCreate(t, k, "poisson_generator", 1, Params{"rate": 1e5})
+	n := mustCreate(t, k, "iaf_psc_delta", 2, Params{"V_th": 1e6})
+	must(t, k.Connect(pg, n, nil, Params{"weight": 0.01}))
+	second, _ := n.Slice(1, 2, 1)
+	sc, err := k.GetConnections(ConnFilter{Source: &pg, Target: &second})
+	must(t, err)
+	must(t, k.Prepare())
+	must(t, k.Run(5))
+	must(t, sc.Set(Params{"weight": 0.0}))
+	st, err := k.GetStatus(second, "V_m")
+	must(t, err)
+	before := st[0]["V_m"].(float64)
+	must(t, k.Run(20))
+	must(t, k.Cleanup())
+	st, err = k.GetStatus(second, "V_m")
+	must(t, err)
+	// with no input V_m relaxes towards E_L = -70 mV: it must not rise
+	if after := st[0]["V_m"].(float64); after > before {
+		t.Errorf("V_m rose from %g to %g mV after its generator weight was set to 0", before, after)
+	}
+}

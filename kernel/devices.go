@@ -37,6 +37,9 @@ type devInst struct {
 	// spikeOnly is set at Prepare when every target is reached through the sign-split spike
 	// channel (per-target values then skip the channel dispatch)
 	spikeOnly bool
+	// oneTarget is set at Prepare when, besides, every target has the same weight and delay
+	// word (one generator driving a population)
+	oneTarget bool
 	// recorders: the number of events recorded (n_events), the memory backend's events, and the
 	// backend of record_to
 	n           int64

@@ -216,6 +216,7 @@ func (sc SynapseCollection) setWeightAndDR(r connRef, w float64, dr uint32) {
 	case fromDevice:
 		inst := st.devs[r.dev]
 		inst.w[r.idx], inst.dr[r.idx] = w, dr
+		inst.oneTarget = false // until the next Prepare checks again
 	case fromMeter:
 		m := st.devs[r.dev].mm[r.idx]
 		m.w, m.dr = w, dr

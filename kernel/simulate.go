@@ -116,6 +116,7 @@ func (k *Kernel) prepareVP(st *vpState, now int64) {
 	st.buildRecorderIndex()
 	for _, inst := range st.devs {
 		inst.spikeOnly = !slices.ContainsFunc(inst.dr, func(dr uint32) bool { return drChan(dr) != models.ChanSpike })
+		inst.oneTarget = inst.spikeOnly && len(inst.w) > 0 && allEqualBits(inst.w) && !slices.ContainsFunc(inst.dr, func(dr uint32) bool { return dr != inst.dr[0] })
 		for _, m := range inst.mm {
 			m.init(k.grid, now)
 			b, j := st.blockOf(int(m.local))
@@ -393,6 +394,20 @@ func (k *Kernel) updateDevices(st *vpState, s int64) {
 func (k *Kernel) addSpikeEach(st *vpState, inst *devInst, base int64, each []float64) {
 	n, S := int64(st.in.n), k.slots
 	ex, in := st.in.ch[bufEx], st.in.ch[bufIn]
+	if inst.oneTarget && len(each) > 0 { // one weight, one slot
+		slot := base + int64(inst.dr[0]&delayMask)
+		if slot >= S {
+			slot -= S
+		}
+		w, buf := inst.w[0], in[slot*n:(slot+1)*n]
+		if w > 0 {
+			buf = ex[slot*n : (slot+1)*n]
+		}
+		for i, tgt := range inst.tgt[:len(each)] {
+			buf[tgt] += w * each[i]
+		}
+		return
+	}
 	tgt, w, dr := inst.tgt[:len(each)], inst.w[:len(each)], inst.dr[:len(each)]
 	for i, v := range each {
 		slot := base + int64(dr[i]&delayMask)
@@ -406,6 +421,11 @@ func (k *Kernel) addSpikeEach(st *vpState, inst *devInst, base int64, each []flo
 			in[idx] += w[i] * v
 		}
 	}
+}
+
+// allEqualBits reports whether every element of xs has the bits of xs[0].
+func allEqualBits(xs []float64) bool {
+	return !slices.ContainsFunc(xs, func(x float64) bool { return math.Float64bits(x) != math.Float64bits(xs[0]) })
 }
 
 // addInput adds a weighted event to the ring buffer of VP-local neuron tgt for the step whose
