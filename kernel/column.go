@@ -264,3 +264,34 @@ func (c *connStore) channelsAre(ch models.Channel) bool {
 	}
 	return !slices.ContainsFunc(c.dr.plain, func(dr uint32) bool { return drChan(dr) != ch })
 }
+
+// noteSourceWeights sets srcCode after a sort: for each source, the weight code that all of its
+// connections share, or −1. Delivery then adds one value per spike without reading codes.
+func (c *connStore) noteSourceWeights() {
+	c.srcCode = c.srcCode[:0]
+	if !c.w.coded || c.w.codes == nil || len(c.srcIDs) == 0 {
+		return
+	}
+	for i := range c.srcIDs {
+		codes := c.w.codes[c.srcStart[i]:c.srcStart[i+1]]
+		code := int16(codes[0])
+		if slices.ContainsFunc(codes[1:], func(k uint8) bool { return k != codes[0] }) {
+			code = -1
+		}
+		c.srcCode = append(c.srcCode, code)
+	}
+}
+
+// sourceRange returns the connections of source gid, [first, last), and the weight code they
+// share (−1: none or not known).
+func (c *connStore) sourceRange(gid uint32) (first, last int, code int16) {
+	i, found := slices.BinarySearch(c.srcIDs, gid)
+	if !found {
+		return 0, 0, -1
+	}
+	code = -1
+	if i < len(c.srcCode) {
+		code = c.srcCode[i]
+	}
+	return int(c.srcStart[i]), int(c.srcStart[i+1]), code
+}

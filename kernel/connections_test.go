@@ -595,38 +595,50 @@ func TestSynapseCollectionAfterReset(t *testing.T) {
 	syWantKind(t, "GetConnections with an old NodeCollection", err, status.InvalidNodeCollection)
 }
 
-// A delay set on a connection between Run calls of one prepared simulation acts at once, also
-// where every connection of the store had one delay when it was prepared (delivery computes
-// the slot once for such stores; a connection of another model fixes the delay range at
-// [1, 3] ms): a spike at 5 ms makes the iaf_psc_delta fire after 1 + 1 ms, one
-// at 25 ms, after the connection's delay became 3 ms, after 1 + 3 ms.
+// A delay or weight set on a connection between Run calls of one prepared simulation acts at
+// once, also where every connection of the store had one delay when it was prepared (delivery
+// computes the slot once for such stores, and adds one weight for a source whose connections
+// share it; a connection of another model fixes the delay range at [1, 3] ms): a spike at 5 ms
+// makes the iaf_psc_delta fire after 1 + 1 ms; one at 25 ms, after the connection's delay became
+// 3 ms, after 1 + 3 ms, or not at all once its weight became 0.
 func TestDelaySetWhilePrepared(t *testing.T) {
-	for _, prepared := range []bool{true, false} {
-		k := quietKernel(t, nil)
-		sg := mustCreate(t, k, "spike_generator", 1, Params{"spike_times": []float64{5, 25}})
-		first := mustCreate(t, k, "parrot_neuron", 1, nil)
-		second := mustCreate(t, k, "iaf_psc_delta", 1, nil)
-		third := mustCreate(t, k, "iaf_psc_delta", 1, nil)
-		sr := mustCreate(t, k, "spike_recorder", 1, nil)
-		must(t, k.CopyModel("static_synapse", "slow_synapse", nil))
-		must(t, k.Connect(sg, first, nil, Params{"delay": 1.0}))
-		must(t, k.Connect(first, second, nil, Params{"delay": 1.0, "weight": 20.0}))
-		must(t, k.Connect(first, third, nil, Params{"delay": 3.0, "synapse_model": "slow_synapse"}))
-		must(t, k.Connect(second, sr, nil, nil))
-		sc, err := k.GetConnections(ConnFilter{Source: &first, Target: &second})
-		must(t, err)
-		if prepared {
-			must(t, k.Prepare())
-			must(t, k.Run(20))
-			must(t, sc.Set(Params{"delay": 3.0}))
-			must(t, k.Run(20))
-			must(t, k.Cleanup())
-		} else {
-			must(t, k.Simulate(20))
-			must(t, sc.Set(Params{"delay": 3.0}))
-			must(t, k.Simulate(20))
+	for _, c := range []struct {
+		name string
+		set  Params
+		want []float64
+	}{
+		{"delay", Params{"delay": 3.0}, []float64{7, 29}},
+		// the store's weights are coded (20 and 1 mV), the source's connections share one code
+		{"weight", Params{"weight": 0.0}, []float64{7}},
+	} {
+		for _, prepared := range []bool{true, false} {
+			k := quietKernel(t, nil)
+			sg := mustCreate(t, k, "spike_generator", 1, Params{"spike_times": []float64{5, 25}})
+			first := mustCreate(t, k, "parrot_neuron", 1, nil)
+			second := mustCreate(t, k, "iaf_psc_delta", 1, nil)
+			third := mustCreate(t, k, "iaf_psc_delta", 1, nil)
+			sr := mustCreate(t, k, "spike_recorder", 1, nil)
+			must(t, k.CopyModel("static_synapse", "slow_synapse", nil))
+			must(t, k.Connect(sg, first, nil, Params{"delay": 1.0}))
+			must(t, k.Connect(first, second, nil, Params{"delay": 1.0, "weight": 20.0}))
+			must(t, k.Connect(third, second, nil, Params{"delay": 1.0, "weight": 1.0}))
+			must(t, k.Connect(first, third, nil, Params{"delay": 3.0, "synapse_model": "slow_synapse"}))
+			must(t, k.Connect(second, sr, nil, nil))
+			sc, err := k.GetConnections(ConnFilter{Source: &first, Target: &second})
+			must(t, err)
+			if prepared {
+				must(t, k.Prepare())
+				must(t, k.Run(20))
+				must(t, sc.Set(c.set))
+				must(t, k.Run(20))
+				must(t, k.Cleanup())
+			} else {
+				must(t, k.Simulate(20))
+				must(t, sc.Set(c.set))
+				must(t, k.Simulate(20))
+			}
+			assertClose(t, fmt.Sprintf("%s, prepared %v", c.name, prepared), floats(eventsOf(t, k, sr)["times"]), c.want, 1e-9)
 		}
-		assertClose(t, fmt.Sprintf("prepared %v", prepared), floats(eventsOf(t, k, sr)["times"]), []float64{7, 29}, 1e-9)
 	}
 }
 

@@ -44,6 +44,9 @@ type connStore struct {
 	tailSrc  []uint32
 	// spikeOnly is set at Prepare when every connection ends in the sign-split spike channel.
 	spikeOnly bool
+	// srcCode is set at Prepare for coded weights: per source (as srcIDs), the code all of its
+	// connections share, or −1 (see noteSourceWeights); empty when not known.
+	srcCode []int16
 }
 
 func newConnStore(s *synModel) *connStore {

@@ -227,6 +227,7 @@ func (sc SynapseCollection) setWeightAndDR(r connRef, w float64, dr uint32) {
 		c := st.stores[r.syn]
 		c.w.set(r.idx, w)
 		c.dr.set(r.idx, dr)
+		c.srcCode = c.srcCode[:0] // until the next Prepare notes them again
 	}
 }
 

@@ -111,6 +111,7 @@ func (k *Kernel) prepareVP(st *vpState, now int64) {
 		if c != nil {
 			c.sortBySource()
 			c.spikeOnly = c.channelsAre(models.ChanSpike)
+			c.noteSourceWeights()
 		}
 	}
 	st.buildRecorderIndex()
@@ -480,7 +481,7 @@ func (k *Kernel) deliverStatic(st *vpState, c *connStore, origin int64) {
 	ex, in := st.in.ch[bufEx], st.in.ch[bufIn]
 	rows, rowsBase := st.rowOff, int64(-1)
 	for _, sp := range k.pending {
-		first, last := c.rangeOf(uint32(sp.gid))
+		first, last, code := c.sourceRange(uint32(sp.gid))
 		if first == last {
 			continue
 		}
@@ -492,6 +493,10 @@ func (k *Kernel) deliverStatic(st *vpState, c *connStore, origin int64) {
 			slot := base + int64(c.dr.dict[0]&delayMask)
 			if slot >= S {
 				slot -= S
+			}
+			if code >= 0 { // and one weight: one value into one row
+				deliverOneSlotOneWeight(ex[slot*n:(slot+1)*n], in[slot*n:(slot+1)*n], tgts, c.w.dict[code]*m)
+				continue
 			}
 			deliverOneSlot(ex[slot*n:(slot+1)*n], in[slot*n:(slot+1)*n], tgts, &c.w, first, m)
 		case c.dr.coded: // a few delays: each one's row once per lag (the spikes come by lag)
@@ -627,6 +632,18 @@ func deliverRows(ex, in []float64, tgts []uint32, codes []uint8, rows []int64, w
 				in[idx] += v
 			}
 		}
+	}
+}
+
+// deliverOneSlotOneWeight delivers v = weight × multiplicity to each target's entry of the
+// arrival row: the buffer of v's sign (ex for v > 0, else in).
+func deliverOneSlotOneWeight(ex, in []float64, tgts []uint32, v float64) {
+	buf := in
+	if v > 0 {
+		buf = ex
+	}
+	for _, tgt := range tgts {
+		buf[tgt] += v
 	}
 }
 
