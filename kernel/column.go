@@ -29,7 +29,20 @@ type dictCol[T float64 | uint32] struct {
 	n     int     // length of a coded column
 	last  uint8   // code of the last value added (most additions repeat it)
 	want  int     // capacity reserved for a coded column whose codes are not yet allocated
+	// index finds a value's code once the dictionary outgrows a linear search: an open-addressing
+	// table of 1 + code (0: empty) by the value's bits
+	index []uint16
 }
+
+// indexBits is the size of a dictionary's index (1 << indexBits slots, at most a quarter full),
+// linearSearch the dictionary size up to which it is searched without one.
+const (
+	indexBits    = 10
+	linearSearch = 8
+)
+
+// slotOf is the first index slot of a value with the given bits (Fibonacci hashing).
+func slotOf(bits uint64) int { return int((bits * 0x9e3779b97f4a7c15) >> (64 - indexBits)) }
 
 // weightCol is a store's weight column, drCol its column of packed delay, channel and receptor
 // words.
@@ -72,16 +85,44 @@ func (c *dictCol[T]) code(v T) (code uint8, ok bool) {
 	if len(c.dict) > 0 && bitsOf(c.dict[c.last]) == bits {
 		return c.last, true
 	}
-	for k, d := range c.dict {
-		if bitsOf(d) == bits {
-			return uint8(k), true
+	if c.index == nil {
+		for k, d := range c.dict {
+			if bitsOf(d) == bits {
+				return uint8(k), true
+			}
+		}
+	} else {
+		mask := len(c.index) - 1
+		for s := slotOf(bits); c.index[s] != 0; s = (s + 1) & mask {
+			if k := c.index[s] - 1; bitsOf(c.dict[k]) == bits {
+				return uint8(k), true
+			}
 		}
 	}
 	if len(c.dict) == maxCodes {
 		return 0, false
 	}
 	c.dict = append(c.dict, v)
+	switch {
+	case c.index != nil:
+		c.indexCode(len(c.dict) - 1)
+	case len(c.dict) > linearSearch:
+		c.index = make([]uint16, 1<<indexBits)
+		for k := range c.dict {
+			c.indexCode(k)
+		}
+	}
 	return uint8(len(c.dict) - 1), true
+}
+
+// indexCode enters code k into the index.
+func (c *dictCol[T]) indexCode(k int) {
+	mask := len(c.index) - 1
+	s := slotOf(bitsOf(c.dict[k]))
+	for c.index[s] != 0 {
+		s = (s + 1) & mask
+	}
+	c.index[s] = uint16(k + 1)
 }
 
 // add appends v.

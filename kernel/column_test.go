@@ -21,6 +21,7 @@ func TestWeightColumn(t *testing.T) {
 		{"one value", []float64{2.5, 2.5, 2.5}, 0},
 		{"two values", []float64{2.5, -11.25, 2.5, 2.5, -11.25}, 1},
 		{"signed zeros stay apart", []float64{0, negZero, 0, negZero}, 1},
+		{"200 values twice (the index)", append(ramp(200), ramp(200)...), 1},
 		{"257 values", ramp(300), 8},
 	} {
 		t.Run(c.name, func(t *testing.T) {
