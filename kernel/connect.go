@@ -13,6 +13,17 @@ import (
 	"github.com/nest-mpi/nest-mpi/vp"
 )
 
+// constant reports whether every value of the syn_spec is a scalar: its connections then draw
+// nothing and all get the same weight, delay and receptor.
+func (ss *synSpec) constant() bool {
+	for i, v := range ss.params {
+		if ss.given[i] && !v.IsScalar() {
+			return false
+		}
+	}
+	return ss.weight.IsScalar() && ss.delay.IsScalar() && ss.rport.IsScalar()
+}
+
 // synSpec is a parsed syn_spec.
 type synSpec struct {
 	syn           *synModel
@@ -73,18 +84,38 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 	if err := k.checkEndpoints(pre, post, ss); err != nil {
 		return err
 	}
+	devices := len(k.kindsOf(pre)) > 0 || len(k.kindsOf(post)) > 0
+	deferred := !k.eagerConns && !devices && !k.prepared && !ss.syn.stateful && !ss.syn.m.NeedsHistory()
+	if !deferred && k.anyNeuron(pre) && k.anyNeuron(post) {
+		// connections appended now must follow the deferred ones of earlier calls
+		if err := k.pool.Run(func(t int) { k.vps[t].placePending(ss.syn) }); err != nil {
+			return status.Errorf(status.InternalError, "Connect: %v", err)
+		}
+	}
+	if !deferred {
+		k.reserveConnections(spec, pre, post, ss)
+	}
+	if deferred { // kept until the connections are stored
+		pre, post = slices.Clone(pre), slices.Clone(post)
+	}
 	marks := k.markConnections()
-	k.reserveConnections(spec, pre, post, ss)
 	saved := k.saveStreams()
 	rank := k.streams.RankSync
 	thr := k.streams.ThreadSync[0]
 	errs := make([]error, len(k.vps))
 	rankCopies := make([]vp.Stream, len(k.vps))
+	pend := make([]*pendingConns, len(k.vps))
 	runErr := k.pool.Run(func(t int) {
 		st := k.vps[t]
 		rankCopies[t] = rank
 		thrCopy := thr
 		streams := connect.Streams{VP: st.rng, RankSync: &rankCopies[t], ThreadSync: &thrCopy}
+		if deferred {
+			pend[t] = &pendingConns{k: k, st: st, spec: spec, pre: pre, post: post, ss: ss,
+				vpStream: *st.rng, rankStream: rank, thrStream: thr}
+			errs[t] = pend[t].count(streams)
+			return
+		}
 		errs[t] = connect.Build(spec, pre, post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
 			return k.makeConnection(st, ss, src, tgt, idx)
 		})
@@ -99,6 +130,12 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 	}
 	if len(k.vps) > 0 {
 		k.streams.RankSync = rankCopies[0]
+	}
+	for t, p := range pend {
+		if p != nil && p.n > 0 {
+			c := k.vps[t].store(ss.syn)
+			c.pending = append(c.pending, p)
+		}
 	}
 	k.noteDeviceSynapse(pre, ss)
 	k.connChanged = true
@@ -245,6 +282,11 @@ func (k *Kernel) checkEndpoints(pre, post []uint64, ss *synSpec) error {
 	return nil
 }
 
+// anyNeuron reports whether ids holds a node that is not a device.
+func (k *Kernel) anyNeuron(ids []uint64) bool {
+	return slices.ContainsFunc(ids, func(id uint64) bool { return k.deviceOf(id) == nil })
+}
+
 func (k *Kernel) kindsOf(ids []uint64) map[models.DeviceKind]bool {
 	out := map[models.DeviceKind]bool{}
 	seen := map[int32]bool{}
@@ -293,10 +335,12 @@ func (k *Kernel) delaySteps(ms float64) (int64, error) {
 	return d, nil
 }
 
-// makeConnection creates one connection owned by VP st, drawing its parameters from st's stream
-// in NEST's order: model parameters (in the model's key order), then receptor, delay and weight.
-func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx int) error {
-	vals := st.connVals(len(ss.params))
+// drawConn draws a connection's parameters from st's stream in NEST's order: model parameters
+// (in the model's key order, into st's scratch vals), then receptor, delay and weight; it
+// converts the delay to steps and, with check, refuses a bad delay or receptor. dc, if not nil,
+// remembers the last delay converted (and checked) during one Connect.
+func (k *Kernel) drawConn(st *vpState, ss *synSpec, idx int, check bool, dc *delayCache) (vals []float64, w float64, d int64, rport int, err error) {
+	vals = st.connVals(len(ss.params))
 	ss.syn.m.ConnDefaults(vals)
 	for i, v := range ss.params {
 		if ss.given[i] {
@@ -305,14 +349,41 @@ func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx i
 	}
 	rportF := ss.rport.At(idx, st.rng)
 	delayMs := ss.delay.At(idx, st.rng)
-	w := ss.weight.At(idx, st.rng)
-	d, err := k.delaySteps(delayMs)
+	w = ss.weight.At(idx, st.rng)
+	rport = int(rportF)
+	switch {
+	case dc != nil && dc.ok && delayMs == dc.ms:
+		d = dc.d
+	case !check:
+		d = k.grid.DelaySteps(delayMs)
+	default:
+		if d, err = k.delaySteps(delayMs); err != nil {
+			return nil, 0, 0, 0, err
+		}
+	}
+	if dc != nil {
+		dc.ms, dc.d, dc.ok = delayMs, d, true
+	}
+	if check && (float64(rport) != rportF || rport < 0 || rport > maxRport) {
+		return nil, 0, 0, 0, status.Errorf(status.UnknownReceptorType, "Connect: receptor_type must be an integer in [0, %d], got %g", maxRport, rportF)
+	}
+	return vals, w, d, rport, nil
+}
+
+// delayCache is the last delay converted to steps during one Connect on one VP (most
+// connections share their delay); a delay that failed the check is not remembered.
+type delayCache struct {
+	ms float64
+	d  int64
+	ok bool
+}
+
+// makeConnection creates one connection owned by VP st, drawing its parameters from st's stream
+// in NEST's order (drawConn).
+func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx int) error {
+	vals, w, d, rport, err := k.drawConn(st, ss, idx, true, nil)
 	if err != nil {
 		return err
-	}
-	rport := int(rportF)
-	if float64(rport) != rportF || rport < 0 || rport > maxRport {
-		return status.Errorf(status.UnknownReceptorType, "Connect: receptor_type must be an integer in [0, %d], got %g", maxRport, rportF)
 	}
 	st.noteDelay(d)
 	srcDev, tgtDev := k.deviceOf(src), k.deviceOf(tgt)
@@ -353,6 +424,154 @@ func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx i
 		st.arch.Register(int(local), k.grid.Ms(d))
 	}
 	return nil
+}
+
+// pendingConns is one Connect call's connections between neurons on one VP into the store of a
+// model without per-connection state: drawn and checked when Connect runs (which advances the
+// streams as building them does), counted per source, and stored later (connStore.placePending,
+// at the next Prepare or whenever the store is read), when the counts of every call into the
+// store are known, by drawing them again from the streams as they were when the call began.
+type pendingConns struct {
+	k          *Kernel
+	st         *vpState
+	spec       connect.Spec
+	pre, post  []uint64
+	ss         *synSpec
+	vpStream   vp.Stream // the streams when the call began
+	rankStream vp.Stream
+	thrStream  vp.Stream
+	ids, cnt   []uint32 // the sources (ascending) and their numbers of connections
+	n          int
+}
+
+// chanCache remembers the channel of the last target model and receptor (most connections of a
+// call share them).
+type chanCache struct {
+	model int32
+	rport int
+	ch    models.Channel
+}
+
+func (cc *chanCache) channel(k *Kernel, tgt uint64, rport int) (models.Channel, error) {
+	m := k.nodes[tgt].model
+	if m == cc.model && rport == cc.rport {
+		return cc.ch, nil
+	}
+	ch, err := k.models.list[m].neuron.Channel(models.SpikeEvent, rport)
+	if err != nil {
+		return 0, err
+	}
+	cc.model, cc.rport, cc.ch = m, rport, ch
+	return ch, nil
+}
+
+// count builds the call on p's VP without storing: it draws and checks every connection and
+// counts them per source. The VP's streams end where building would leave them.
+func (p *pendingConns) count(streams connect.Streams) error {
+	k, st, ss := p.k, p.st, p.ss
+	lo, hi := uint64(math.MaxUint64), uint64(0)
+	for _, s := range p.pre {
+		lo, hi = min(lo, s), max(hi, s)
+	}
+	if p.spec.MakeSymmetric || p.spec.Rule == connect.RuleSymmetricPairwiseBernoulli {
+		for _, s := range p.post { // sources are drawn from the targets too
+			lo, hi = min(lo, s), max(hi, s)
+		}
+	}
+	if lo > hi {
+		return connect.Build(p.spec, p.pre, p.post, st.vp, k.placement(), streams, func(uint64, uint64, int) error { return nil })
+	}
+	cnt := make([]uint32, hi-lo+1)
+	cc := chanCache{model: -1}
+	var dc delayCache
+	constant, drawn := ss.constant(), false
+	var d int64
+	var rport int
+	err := connect.Build(p.spec, p.pre, p.post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
+		if !drawn { // constant values draw nothing: one check serves the whole call
+			var err error
+			if _, _, d, rport, err = k.drawConn(st, ss, idx, true, &dc); err != nil {
+				return err
+			}
+			st.noteDelay(d)
+			drawn = constant
+		}
+		if _, err := cc.channel(k, tgt, rport); err != nil {
+			return err
+		}
+		cnt[src-lo]++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, n := range cnt {
+		if n > 0 {
+			p.ids = append(p.ids, uint32(lo)+uint32(i))
+			p.n += int(n)
+		}
+	}
+	p.ids = slices.Clip(p.ids)
+	p.cnt = make([]uint32, len(p.ids))
+	for i, s := range p.ids {
+		p.cnt[i] = cnt[uint64(s)-lo]
+	}
+	return nil
+}
+
+// place draws the call's connections again from the streams as they were when it began and
+// writes each to next[src-lo] in c, advancing next. (Passing them through a cache-sized batch
+// put in source order first, so that the writes sweep the columns in ascending order, measured
+// no faster.)
+func (p *pendingConns) place(c *connStore, next []uint32, lo uint32) {
+	k, st, ss := p.k, p.st, p.ss
+	saved := *st.rng
+	*st.rng = p.vpStream
+	rank, thr := p.rankStream, p.thrStream
+	streams := connect.Streams{VP: st.rng, RankSync: &rank, ThreadSync: &thr}
+	cc := chanCache{model: -1}
+	var dc delayCache
+	tgts, ws, drs := c.tgt, c.w, c.dr
+	constant, drawn := ss.constant(), false
+	var w float64
+	var d int64
+	var rport int
+	err := connect.Build(p.spec, p.pre, p.post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
+		if !drawn {
+			_, w, d, rport, _ = k.drawConn(st, ss, idx, false, &dc)
+			drawn = constant
+		}
+		ch, err := cc.channel(k, tgt, rport)
+		if err != nil {
+			return err
+		}
+		i := &next[uint32(src)-lo]
+		j := *i
+		*i = j + 1
+		tgts[j], ws[j], drs[j] = uint32(k.nodes[tgt].local), w, packDR(d, ch, rport)
+		return nil
+	})
+	*st.rng = saved
+	if err != nil { // the same draws succeeded when the call was made
+		panic(fmt.Sprintf("kernel: storing the connections of an earlier Connect: %v", err))
+	}
+}
+
+// placePending stores the deferred connections of synapse model s on this VP.
+func (v *vpState) placePending(s *synModel) {
+	if s.id < len(v.stores) && v.stores[s.id] != nil && len(v.stores[s.id].pending) > 0 {
+		v.stores[s.id].sortBySource()
+	}
+}
+
+// placeAllPending stores the deferred connections of every store of this VP (in source order,
+// merging any tail first).
+func (v *vpState) placeAllPending() {
+	for _, c := range v.stores {
+		if c != nil && len(c.pending) > 0 {
+			c.sortBySource()
+		}
+	}
 }
 
 // connVals returns the VP's scratch buffer for n per-connection model parameters.
@@ -466,7 +685,7 @@ func (k *Kernel) countConnections() int64 {
 	for _, st := range k.vps {
 		for _, c := range st.stores {
 			if c != nil {
-				n += int64(c.len())
+				n += int64(c.len() + c.pendingLen())
 			}
 		}
 		for _, inst := range st.devs {
