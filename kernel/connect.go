@@ -444,6 +444,157 @@ type pendingConns struct {
 	n          int
 }
 
+// placeBatch holds connections on their way into a store (pendingConns.place). Written one by
+// one to their places, connections scatter over the whole store: every write is a cache and TLB
+// miss, and stores, unlike loads, do not overlap their misses (hpc_benchmark scale 1: Prepare
+// 47 s against 6 s for the sort by gathering). A batch is put in source order in cache first (a
+// counting sort into a second buffer), so that every source receives a run of connections that
+// is copied at once.
+type placeBatch struct {
+	lo       uint32
+	src, tgt []uint32
+	w        []float64
+	dr       []uint32
+	pos      []uint32 // per source lo+i: its count, then its next position in the sorted batch
+	end      []uint32 // per source lo+i: the end of its run in the sorted batch
+	sTgt     []uint32 // the batch in source order
+	sW       []float64
+	sDR      []uint32
+	// w0, dr0: the first connection's weight and delay word; varW, varDR: some differ (then
+	// w and dr hold every connection's)
+	w0          float64
+	dr0         uint32
+	varW, varDR bool
+}
+
+// reset empties the batch for n connections from sources in [lo, hi], sized for runs of about
+// 32 connections a source, at most 256 Ki connections (9 MiB with its sorted copy); its buffers
+// are reused from one call to the next.
+func (b *placeBatch) reset(lo, hi uint32, n int) {
+	r := int(hi-lo) + 1
+	size := min(n, max(1<<16, min(32*r, 1<<18)))
+	if cap(b.pos) < r {
+		b.pos, b.end = make([]uint32, r), make([]uint32, r)
+	}
+	b.lo, b.pos, b.end = lo, b.pos[:r], b.end[:r]
+	if cap(b.src) < size {
+		b.src, b.tgt = make([]uint32, 0, size), make([]uint32, 0, size)
+		b.w, b.dr = make([]float64, 0, size), make([]uint32, 0, size)
+		b.sTgt, b.sW, b.sDR = make([]uint32, size), make([]float64, size), make([]uint32, size)
+	}
+	b.src, b.tgt = b.src[:0:size], b.tgt[:0:size]
+	b.w, b.dr = b.w[:0:size], b.dr[:0:size]
+}
+
+// add appends a connection and reports whether the batch is full. The weight and delay word are
+// kept only once they differ from the first connection's (constant syn_specs give one of each).
+func (b *placeBatch) add(src, tgt uint32, w float64, dr uint32) bool {
+	if len(b.src) == 0 {
+		b.w0, b.dr0, b.varW, b.varDR = w, dr, false, false
+	}
+	if !b.varW && w != b.w0 {
+		b.varW = true
+		b.w = b.w[:0]
+		for range b.src {
+			b.w = append(b.w, b.w0)
+		}
+	}
+	if !b.varDR && dr != b.dr0 {
+		b.varDR = true
+		b.dr = b.dr[:0]
+		for range b.src {
+			b.dr = append(b.dr, b.dr0)
+		}
+	}
+	if b.varW {
+		b.w = append(b.w, w)
+	}
+	if b.varDR {
+		b.dr = append(b.dr, dr)
+	}
+	b.src, b.tgt = append(b.src, src), append(b.tgt, tgt)
+	return len(b.src) == cap(b.src)
+}
+
+// flush writes the batch's connections to c in source order (stable), from next[src-lo] on,
+// advancing next, and empties the batch.
+func (b *placeBatch) flush(c *connStore, next []uint32, lo uint32) {
+	if len(b.src) == 0 {
+		return
+	}
+	pos, end := b.pos, b.end
+	for _, s := range b.src {
+		pos[s-b.lo]++
+	}
+	at := uint32(0)
+	for i, n := range pos {
+		pos[i], at = at, at+n
+	}
+	tgt, sTgt := b.tgt[:len(b.src)], b.sTgt
+	for i, s := range b.src {
+		j := pos[s-b.lo]
+		pos[s-b.lo] = j + 1
+		sTgt[j] = tgt[i]
+	}
+	copy(end, pos) // pos[i] is now the end of source lo+i's run
+	if b.varW || b.varDR {
+		w, dr, sW, sDR := b.w, b.dr, b.sW, b.sDR
+		for i := range pos { // back to the starts, for a second pass
+			if i == 0 {
+				pos[i] = 0
+			} else {
+				pos[i] = end[i-1]
+			}
+		}
+		for i, s := range b.src {
+			j := pos[s-b.lo]
+			pos[s-b.lo] = j + 1
+			if b.varW {
+				sW[j] = w[i]
+			}
+			if b.varDR {
+				sDR[j] = dr[i]
+			}
+		}
+	}
+	from := uint32(0)
+	for i, e := range end {
+		if e == from {
+			continue
+		}
+		s := b.lo + uint32(i)
+		j := next[s-lo]
+		n := e - from
+		copy(c.tgt[j:j+n], sTgt[from:e])
+		if b.varW {
+			copy(c.w[j:j+n], b.sW[from:e])
+		} else {
+			fillF64(c.w[j:j+n], b.w0)
+		}
+		if b.varDR {
+			copy(c.dr[j:j+n], b.sDR[from:e])
+		} else {
+			fillU32(c.dr[j:j+n], b.dr0)
+		}
+		next[s-lo] = j + n
+		from = e
+	}
+	clear(pos)
+	b.src, b.tgt, b.w, b.dr = b.src[:0], b.tgt[:0], b.w[:0], b.dr[:0]
+}
+
+func fillF64(x []float64, v float64) {
+	for i := range x {
+		x[i] = v
+	}
+}
+
+func fillU32(x []uint32, v uint32) {
+	for i := range x {
+		x[i] = v
+	}
+}
+
 // chanCache remembers the channel of the last target model and receptor (most connections of a
 // call share them).
 type chanCache struct {
@@ -520,10 +671,9 @@ func (p *pendingConns) count(streams connect.Streams) error {
 }
 
 // place draws the call's connections again from the streams as they were when it began and
-// writes each to next[src-lo] in c, advancing next. (Passing them through a cache-sized batch
-// put in source order first, so that the writes sweep the columns in ascending order, measured
-// no faster.)
-func (p *pendingConns) place(c *connStore, next []uint32, lo uint32) {
+// writes each to next[src-lo] in c, advancing next. The connections pass through a batch that
+// is put in source order before it is written (placeBatch).
+func (p *pendingConns) place(c *connStore, next []uint32, lo uint32, b *placeBatch) {
 	k, st, ss := p.k, p.st, p.ss
 	saved := *st.rng
 	*st.rng = p.vpStream
@@ -531,7 +681,7 @@ func (p *pendingConns) place(c *connStore, next []uint32, lo uint32) {
 	streams := connect.Streams{VP: st.rng, RankSync: &rank, ThreadSync: &thr}
 	cc := chanCache{model: -1}
 	var dc delayCache
-	tgts, ws, drs := c.tgt, c.w, c.dr
+	b.reset(p.ids[0], p.ids[len(p.ids)-1], p.n)
 	constant, drawn := ss.constant(), false
 	var w float64
 	var d int64
@@ -545,12 +695,12 @@ func (p *pendingConns) place(c *connStore, next []uint32, lo uint32) {
 		if err != nil {
 			return err
 		}
-		i := &next[uint32(src)-lo]
-		j := *i
-		*i = j + 1
-		tgts[j], ws[j], drs[j] = uint32(k.nodes[tgt].local), w, packDR(d, ch, rport)
+		if b.add(uint32(src), uint32(k.nodes[tgt].local), w, packDR(d, ch, rport)) {
+			b.flush(c, next, lo)
+		}
 		return nil
 	})
+	b.flush(c, next, lo)
 	*st.rng = saved
 	if err != nil { // the same draws succeeded when the call was made
 		panic(fmt.Sprintf("kernel: storing the connections of an earlier Connect: %v", err))

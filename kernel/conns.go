@@ -301,8 +301,9 @@ func (c *connStore) placePending() {
 	}
 	c.tgt, c.dr, c.w = tgt, dr, w
 	c.srcIDs, c.srcStart = ids, start
+	var b placeBatch
 	for _, p := range c.pending {
-		p.place(c, next, lo)
+		p.place(c, next, lo, &b)
 	}
 	c.pending = nil
 }
