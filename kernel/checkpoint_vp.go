@@ -9,6 +9,7 @@ import (
 
 // encodeVP writes the "vp-<v>" section of one virtual process.
 func (k *Kernel) encodeVP(e *state.Encoder, st *vpState) error {
+	st.placeAllPending()
 	e.Grow(vpStateSize(st))
 	e.Int(st.vp)
 	rng, ts := st.rng.State(), k.streams.ThreadSync[st.thread].State()

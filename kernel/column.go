@@ -336,3 +336,71 @@ func (c *connStore) sourceRange(gid uint32) (first, last int, code int16) {
 	}
 	return int(c.srcStart[i]), int(c.srcStart[i+1]), code
 }
+
+// relayout returns the column at length total for a store that places new connections among
+// its old ones: the old values of each source ids[i], [start[i], start[i+1]), move to
+// next[ids[i]-lo] (moveBlocks), in the old coding; the other places are filled by fillRun and
+// copyRun (a constant column leaves them at dict[0] until then).
+func (c dictCol[T]) relayout(total int, ids, start, next []uint32, lo uint32) dictCol[T] {
+	switch {
+	case !c.coded:
+		plain := make([]T, total)
+		moveBlocks(plain, c.plain, ids, start, next, lo)
+		return dictCol[T]{plain: plain}
+	case c.codes != nil:
+		codes := make([]uint8, total)
+		moveBlocks(codes, c.codes, ids, start, next, lo)
+		c.codes = codes
+	}
+	c.n, c.want = total, 0
+	return c
+}
+
+// fillRun sets the values [j, j+n) to v.
+func (c *dictCol[T]) fillRun(j, n int, v T) {
+	if c.coded {
+		k, ok := c.code(v)
+		switch {
+		case !ok:
+			c.decode()
+		case c.codes == nil && k == 0:
+			return
+		default:
+			if c.codes == nil {
+				c.allocCodes()
+			}
+			run := c.codes[j : j+n]
+			for i := range run {
+				run[i] = k
+			}
+			return
+		}
+	}
+	run := c.plain[j : j+n]
+	for i := range run {
+		run[i] = v
+	}
+}
+
+// copyRun sets the values from j on to vs.
+func (c *dictCol[T]) copyRun(j int, vs []T) {
+	for i, v := range vs {
+		if !c.coded {
+			copy(c.plain[j+i:], vs[i:])
+			return
+		}
+		c.set(j+i, v)
+	}
+}
+
+// values returns every value in storage order (the plain array, or a new one for a coded column).
+func (c *dictCol[T]) values() []T {
+	if !c.coded {
+		return c.plain
+	}
+	out := make([]T, c.n)
+	for i := range out {
+		out[i] = c.at(i)
+	}
+	return out
+}

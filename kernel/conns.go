@@ -42,6 +42,9 @@ type connStore struct {
 	srcIDs   []uint32
 	srcStart []uint32
 	tailSrc  []uint32
+	// pending holds Connect calls whose connections were drawn and counted but not yet stored
+	// (static models between neurons, see placePending), in creation order, after the tail.
+	pending []*pendingConns
 	// spikeOnly is set at Prepare when every connection ends in the sign-split spike channel.
 	spikeOnly bool
 	// srcCode is set at Prepare for coded weights: per source (as srcIDs), the code all of its
@@ -140,6 +143,12 @@ func (c *connStore) sources() []uint32 {
 // the consumed front of perm (permuteWeights). The sort thus needs 4 bytes per connection besides
 // the tail's sources, not a second copy of the store.
 func (c *connStore) sortBySource() {
+	c.sortTail()
+	c.placePending()
+}
+
+// sortTail merges the unsorted tail into the sorted part (see sortBySource).
+func (c *connStore) sortTail() {
 	if len(c.tailSrc) == 0 {
 		return
 	}
@@ -253,4 +262,97 @@ func (c *connStore) rangeOf(gid uint32) (int, int) {
 		return 0, 0
 	}
 	return int(c.srcStart[i]), int(c.srcStart[i+1])
+}
+
+// placePending stores the connections of the pending Connect calls (see pendingConns). Their
+// counts per source are known, so each column is allocated once at its final size and every
+// connection is written straight to its place in source order: the connections of a source
+// keep their creation order (the sorted part's first, then each call's in turn), exactly what
+// the stable sort by source would give, without a tail of sources, a permutation or a copy per
+// call. The sorted part, if any, is moved into the new columns one column at a time.
+func (c *connStore) placePending() {
+	if len(c.pending) == 0 {
+		return
+	}
+	lo, hi := uint32(math.MaxUint32), uint32(0)
+	if n := len(c.srcIDs); n > 0 {
+		lo, hi = c.srcIDs[0], c.srcIDs[n-1]
+	}
+	total := len(c.tgt)
+	for _, p := range c.pending {
+		if n := len(p.ids); n > 0 {
+			lo, hi = min(lo, p.ids[0]), max(hi, p.ids[n-1])
+		}
+		total += p.n
+	}
+	if total == len(c.tgt) {
+		c.pending = nil
+		return
+	}
+	next := make([]uint32, int(hi-lo)+1) // counts, then the next free position of each source
+	for i, s := range c.srcIDs {
+		next[s-lo] += c.srcStart[i+1] - c.srcStart[i]
+	}
+	for _, p := range c.pending {
+		for i, s := range p.ids {
+			next[s-lo] += p.cnt[i]
+		}
+	}
+	ids := make([]uint32, 0, len(next))
+	for v, n := range next {
+		if n > 0 {
+			ids = append(ids, lo+uint32(v))
+		}
+	}
+	ids = slices.Clip(ids)
+	start := make([]uint32, 0, len(ids)+1)
+	pos := uint32(0)
+	for v, n := range next {
+		if n > 0 {
+			start = append(start, pos)
+		}
+		next[v], pos = pos, pos+n
+	}
+	start = append(start, pos)
+
+	big := len(c.tgt) >= bigStore
+	oldIDs, oldStart := c.srcIDs, c.srcStart
+	tgt := make([]uint32, total)
+	moveBlocks(tgt, c.tgt, oldIDs, oldStart, next, lo)
+	c.tgt = nil
+	if big {
+		runtime.GC()
+	}
+	c.dr = c.dr.relayout(total, oldIDs, oldStart, next, lo)
+	if big {
+		runtime.GC()
+	}
+	c.w = c.w.relayout(total, oldIDs, oldStart, next, lo)
+	for i, s := range oldIDs {
+		next[s-lo] += oldStart[i+1] - oldStart[i]
+	}
+	c.tgt = tgt
+	c.srcIDs, c.srcStart = ids, start
+	var b placeBatch
+	for _, p := range c.pending {
+		p.place(c, next, lo, &b)
+	}
+	c.pending = nil
+}
+
+// moveBlocks copies the connections of each source ids[i], old[start[i]:start[i+1]], to
+// new[next[ids[i]-lo]:].
+func moveBlocks[T any](new, old []T, ids, start, next []uint32, lo uint32) {
+	for i, s := range ids {
+		copy(new[next[s-lo]:], old[start[i]:start[i+1]])
+	}
+}
+
+// pendingLen returns the number of connections of the pending Connect calls.
+func (c *connStore) pendingLen() int {
+	n := 0
+	for _, p := range c.pending {
+		n += p.n
+	}
+	return n
 }

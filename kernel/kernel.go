@@ -82,6 +82,7 @@ type Kernel struct {
 	connChanged  bool                      // connections or nodes changed since the presynaptic tables were built
 	sliceTo      int64                     // end (exclusive lag) of the steps the VPs are running now
 	updateVPFunc func(thread int)          // k.updateVP, bound once so that the pool call does not allocate
+	eagerConns   bool                      // store every connection when it is made (tests: the reference for deferred ones)
 
 	// stop, when set (by a signal handler), asks Run to stop at the next slice boundary;
 	// stopAgreed is set when some rank asked at this boundary (every rank learns it in the same

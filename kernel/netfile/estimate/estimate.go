@@ -18,7 +18,8 @@ import (
 // that builds nothing, the peak bytes per byte of live neuron state, and the peak bytes of a
 // synapse model's connections as a multiple of their stored size (connPeakScale): a store is
 // reserved from the rule's count and sorted in place, so what adds to it is the growth of a store
-// that later Connect calls enlarge (one column at a time) and the garbage collector's headroom.
+// that later Connect calls enlarge (one column at a time) and the garbage collector's headroom;
+// stores of models without per-connection state are allocated once (deferredPeakScale).
 const (
 	baseBytes       = 11 << 20
 	baseBytesMPI    = 35 << 20 // the MPI build: the MPI library's own memory
@@ -31,6 +32,14 @@ const (
 	// and the larger runtime of the MPI build; measured on hpc_benchmark, Brunel and the
 	// microcircuit on 2 ranks).
 	connPeakMPI = 1.1
+	// kernelConnBytes is a connection's size in the kernel's arrays (target, weight, delay word):
+	// a model of that size has no per-connection state, and its connections between neurons are
+	// counted at Connect and stored once, at Prepare, in their final order (no growth, no sort).
+	kernelConnBytes = 16
+	// deferredPeakScale is those connections' peak over their stored size (the batch they pass
+	// through, the counts per source, the collector's headroom; measured on hpc_benchmark, Brunel
+	// and the microcircuit on 1 and 2 ranks, bench/notes-build.md), under MPI too.
+	deferredPeakScale = 1.10
 	// tableGC is the garbage collector's headroom over a table's cells while it is formatted
 	// (measured on the E/I network's 630,000-row table).
 	tableGC = 0.8
@@ -123,7 +132,7 @@ func (w *walker) result() *Estimate {
 		}
 	}
 	m.Neurons = int64(neuronLive)
-	var connPeak float64
+	var connPeak, deferredPeak float64 // the latter not scaled under MPI: it has no sort's buffers
 	calls := map[string]int{}
 	for _, c := range w.conns {
 		if c.neural {
@@ -135,6 +144,10 @@ func (w *walker) result() *Estimate {
 		e.BySynapse[c.model] += int64(c.n)
 		local := perRank(c.n)
 		m.Connections += int64(local * float64(c.size))
+		if c.neural && c.size <= kernelConnBytes {
+			deferredPeak += local * deferredPeakScale * float64(c.size)
+			continue
+		}
 		connPeak += local * connPeakScale(calls[c.model]) * float64(c.size)
 	}
 	seconds := w.simMs / 1000
@@ -149,7 +162,7 @@ func (w *walker) result() *Estimate {
 	}
 	m.Exchange = int64(perRank(float64(e.Neurons)) * 16 * 2)
 	live := m.Neurons + m.RingBuffers + m.Histories + m.Recorders + m.Tables + m.Exchange
-	peak := base + neuronPeakScale*float64(m.Neurons) + float64(live-m.Neurons) + connPeak + tableGC*float64(m.Tables)
+	peak := base + neuronPeakScale*float64(m.Neurons) + float64(live-m.Neurons) + connPeak + deferredPeak + tableGC*float64(m.Tables)
 	m.PeakRSS = int64(peak)
 	m.Runtime = m.PeakRSS - live - m.Connections
 	e.Memory = m
