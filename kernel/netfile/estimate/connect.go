@@ -2,6 +2,7 @@ package estimate
 
 import (
 	"math"
+	"slices"
 
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
@@ -38,7 +39,9 @@ func (w *walker) connect(m map[string]any) error {
 	}
 	w.delays(spec, d)
 	neural := w.count(pre, neuronKind) == nPre && w.count(post, neuronKind) == nPost
-	w.conns = append(w.conns, connGroup{model: model, n: n, size: int(size), neural: neural})
+	w.conns = append(w.conns, connGroup{model: model, n: n, size: int(size), neural: neural,
+		weights: valuesOf(spec["weight"], defaults(d, "weight"), 0),
+		delays:  valuesOf(spec["delay"], defaults(d, "delay"), w.resolution)})
 	w.recSpikeSources += w.count(post, spikeRecorderKind) * (nPre - w.count(pre, spikeRecorderKind))
 	for _, p := range pre {
 		if p.pop >= 0 && w.pops[p.pop].kind == meterKind {
@@ -145,4 +148,95 @@ func (w *walker) connRows(m map[string]any) float64 {
 		}
 	}
 	return all * share
+}
+
+// columnValues are the values one Connect call gives a column of its connections: scalars (the
+// distinct ones), or many (a distribution or an array: any number of distinct values), except on
+// a grid (delays, in steps of the resolution), where a distribution bounded to [lo, hi] takes at
+// most (hi−lo)/grid + 1 values.
+type columnValues struct {
+	scalars      []float64
+	many         bool
+	lo, hi, grid float64 // the range of a bounded distribution on a grid (grid 0: none)
+}
+
+func defaults(d map[string]any, key string) float64 {
+	v, _ := num(d[key])
+	return v
+}
+
+// valuesOf reads a syn_spec value (absent: the model's default def).
+func valuesOf(v any, def, grid float64) columnValues {
+	switch x := v.(type) {
+	case nil:
+		return columnValues{scalars: []float64{def}}
+	case []any:
+		var c columnValues
+		for _, e := range x {
+			if f, ok := num(e); ok && !slices.Contains(c.scalars, f) {
+				c.scalars = append(c.scalars, f)
+			}
+		}
+		return c
+	case map[string]any: // a distribution
+		c := columnValues{many: true}
+		if grid <= 0 {
+			return c
+		}
+		mean, hasMean := num(x["mean"])
+		sd, _ := num(x["std"])
+		lo, hasLo := num(x["low"]) // uniform
+		hi, hasHi := num(x["high"])
+		if !hasLo && hasMean { // normal: mean ± 5 sd covers the draws
+			lo, hi, hasLo, hasHi = mean-5*sd, mean+5*sd, true, true
+		}
+		if r, ok := x["redraw"].(map[string]any); ok {
+			if rlo, ok := num(r["min"]); ok {
+				lo, hasLo = math.Max(lo, rlo), true
+			}
+			if rhi, ok := num(r["max"]); ok {
+				hi = math.Min(hi, rhi)
+			}
+		}
+		if hasLo && hasHi && hi >= lo {
+			c.lo, c.hi, c.grid = math.Max(lo, grid), hi, grid
+		}
+		return c
+	}
+	if f, ok := num(v); ok {
+		return columnValues{scalars: []float64{f}}
+	}
+	return columnValues{many: true}
+}
+
+// codedBytes is what a connection's value takes in a store's coded column (see the kernel's
+// dictCol) when the calls give it these values: nothing for one value, a byte for at most 256,
+// plain beyond (plainBytes).
+func codedBytes(calls []columnValues, plainBytes int) int {
+	var distinct []float64
+	lo, hi, grid := math.Inf(1), math.Inf(-1), 0.0
+	for _, c := range calls {
+		if c.many && c.grid == 0 {
+			return plainBytes
+		}
+		if c.many {
+			lo, hi, grid = math.Min(lo, c.lo), math.Max(hi, c.hi), c.grid
+		}
+		for _, v := range c.scalars {
+			if !slices.Contains(distinct, v) {
+				distinct = append(distinct, v)
+			}
+		}
+	}
+	n := len(distinct)
+	if grid > 0 {
+		n += int(math.Floor((hi-lo)/grid)) + 1
+	}
+	switch {
+	case n <= 1:
+		return 0
+	case n <= 256:
+		return 1
+	}
+	return plainBytes
 }

@@ -32,14 +32,19 @@ const (
 	// and the larger runtime of the MPI build; measured on hpc_benchmark, Brunel and the
 	// microcircuit on 2 ranks).
 	connPeakMPI = 1.1
-	// kernelConnBytes is a connection's size in the kernel's arrays (target, weight, delay word):
-	// a model of that size has no per-connection state, and its connections between neurons are
-	// counted at Connect and stored once, at Prepare, in their final order (no growth, no sort).
+	// kernelConnBytes is a connection's size in the kernel's plain arrays (target, weight, delay
+	// word): a model of that size has no per-connection state, and its connections between
+	// neurons are counted at Connect and stored once, at Prepare, in their final order (no
+	// growth, no sort), with the weight and delay columns coded: a byte for up to 256 distinct
+	// values, nothing for one.
 	kernelConnBytes = 16
 	// deferredPeakScale is those connections' peak over their stored size (the batch they pass
 	// through, the counts per source, the collector's headroom; measured on hpc_benchmark, Brunel
 	// and the microcircuit on 1 and 2 ranks, bench/notes-build.md), under MPI too.
 	deferredPeakScale = 1.10
+	// placeBatchBytes is the batch through which each thread places such connections (its
+	// buffers and their sorted copies, 256 Ki connections at most).
+	placeBatchBytes = 9 << 20
 	// tableGC is the garbage collector's headroom over a table's cells while it is formatted
 	// (measured on the E/I network's 630,000-row table).
 	tableGC = 0.8
@@ -132,22 +137,28 @@ func (w *walker) result() *Estimate {
 		}
 	}
 	m.Neurons = int64(neuronLive)
-	var connPeak, deferredPeak float64 // the latter not scaled under MPI: it has no sort's buffers
+	var connPeak, deferredPeak, batches float64 // the latter two not scaled under MPI: no sort's buffers
 	calls := map[string]int{}
+	weights, delays := map[string][]columnValues{}, map[string][]columnValues{}
 	for _, c := range w.conns {
 		if c.neural {
 			calls[c.model]++
+			weights[c.model] = append(weights[c.model], c.weights)
+			delays[c.model] = append(delays[c.model], c.delays)
 		}
 	}
 	for _, c := range w.conns {
 		e.Connections += int64(c.n)
 		e.BySynapse[c.model] += int64(c.n)
 		local := perRank(c.n)
-		m.Connections += int64(local * float64(c.size))
-		if c.neural && c.size <= kernelConnBytes {
-			deferredPeak += local * deferredPeakScale * float64(c.size)
+		if c.neural && c.size <= kernelConnBytes { // coded columns (the kernel's dictCol)
+			size := 4 + codedBytes(weights[c.model], 8) + codedBytes(delays[c.model], 4)
+			m.Connections += int64(local * float64(size))
+			deferredPeak += local * deferredPeakScale * float64(size)
+			batches = placeBatchBytes * float64(w.threads)
 			continue
 		}
+		m.Connections += int64(local * float64(c.size))
 		connPeak += local * connPeakScale(calls[c.model]) * float64(c.size)
 	}
 	seconds := w.simMs / 1000
@@ -162,7 +173,7 @@ func (w *walker) result() *Estimate {
 	}
 	m.Exchange = int64(perRank(float64(e.Neurons)) * 16 * 2)
 	live := m.Neurons + m.RingBuffers + m.Histories + m.Recorders + m.Tables + m.Exchange
-	peak := base + neuronPeakScale*float64(m.Neurons) + float64(live-m.Neurons) + connPeak + deferredPeak + tableGC*float64(m.Tables)
+	peak := base + neuronPeakScale*float64(m.Neurons) + float64(live-m.Neurons) + connPeak + deferredPeak + batches + tableGC*float64(m.Tables)
 	m.PeakRSS = int64(peak)
 	m.Runtime = m.PeakRSS - live - m.Connections
 	e.Memory = m

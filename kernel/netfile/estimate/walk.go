@@ -56,6 +56,8 @@ type connGroup struct {
 	// neural marks connections between neurons (stored in the synapse model's stores; those
 	// from devices and to recorders are kept by the devices)
 	neural bool
+	// weights and delays are the values the call gives its connections (see columnValues)
+	weights, delays columnValues
 }
 
 // walker follows the script, counting what each call makes.
