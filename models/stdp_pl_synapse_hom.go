@@ -36,7 +36,7 @@ func (p *StdpPlParams) Validate(model string) error {
 //
 //	w' = w + λ·w^μ·k.
 func (p *StdpPlParams) Facilitate(w, k float64) float64 {
-	return w + float64(float64(p.Lambda*math.Pow(w, p.Mu))*k)
+	return w + float64(float64(p.Lambda*stdpPow(w, p.Mu))*k)
 }
 
 // Depress returns the weight after depression by a postsynaptic trace value k:

@@ -31,7 +31,7 @@ func DefaultStdp() StdpParams {
 //
 //	ŵ = w/Wmax + λ·(1 − w/Wmax)^μ+ · k,   w' = min(ŵ, 1)·Wmax.
 func (p *StdpParams) Facilitate(w, k float64) float64 {
-	norm := w/p.Wmax + p.Lambda*math.Pow(1-w/p.Wmax, p.MuPlus)*k
+	norm := w/p.Wmax + p.Lambda*stdpPow(1-w/p.Wmax, p.MuPlus)*k
 	if norm > 1 {
 		norm = 1
 	}
@@ -42,7 +42,7 @@ func (p *StdpParams) Facilitate(w, k float64) float64 {
 //
 //	ŵ = w/Wmax − α·λ·(w/Wmax)^μ− · k,   w' = max(ŵ, 0)·Wmax.
 func (p *StdpParams) Depress(w, k float64) float64 {
-	norm := w/p.Wmax - p.Alpha*p.Lambda*math.Pow(w/p.Wmax, p.MuMinus)*k
+	norm := w/p.Wmax - p.Alpha*p.Lambda*stdpPow(w/p.Wmax, p.MuMinus)*k
 	if norm < 0 {
 		norm = 0
 	}
