@@ -10,7 +10,9 @@ import (
 // deliverModel delivers spikes through the connections of a model with a send rule of its own,
 // or through connections observed by a weight_recorder: for each spike the model's rule runs once
 // over the source's connections (NEST's Connector<ConnectionT>::send), then each connection's
-// weight goes into its target's ring buffer and, when observed, to the weight_recorder.
+// weight goes into its target's ring buffer and, when observed, to the weight_recorder. A state
+// that shares values between the connections of a source (models.SourceAware) first receives the
+// store's source boundaries when it asks for them.
 func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 	var wr *device
 	var wrp *models.WeightRecorderParams
@@ -18,6 +20,9 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 		if wr = k.deviceOf(id); wr != nil {
 			wrp = wr.params.(*models.WeightRecorderParams)
 		}
+	}
+	if sa, ok := c.st.(models.SourceAware); ok && sa.WantSources() {
+		sa.Sources(c.srcStart)
 	}
 	b := &st.send
 	b.W, b.Tgt, b.DR, b.Grid, b.Arch = c.w, c.tgt, c.dr, k.grid, &st.arch

@@ -2,7 +2,6 @@ package models
 
 import (
 	"math"
-	"slices"
 
 	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
@@ -143,36 +142,34 @@ func (m *StdpPlSynapse) NewState() SynState { return &stdpPlState{m: m} }
 // NeedsHistory implements SynapseModel.
 func (m *StdpPlSynapse) NeedsHistory() bool { return true }
 
-// stdpPlState holds the per-connection state of one stdp_pl_synapse_hom model on one VP.
+// stdpPlState holds the per-connection state of one stdp_pl_synapse_hom model on one VP: K+ and
+// t_last, kept once per run of connections of one source where they agree (preTrace).
 type stdpPlState struct {
-	m     *StdpPlSynapse
-	kplus []float64
-	tlast []float64
+	m  *StdpPlSynapse
+	tr preTrace
 }
 
-func (s *stdpPlState) Len() int { return len(s.kplus) }
+func (s *stdpPlState) Len() int { return s.tr.len() }
 
 // Add appends a connection; NEST checks neither Kplus nor the weight.
 func (s *stdpPlState) Add(vals []float64, _ float64) error {
-	s.kplus = append(s.kplus, vals[0])
-	s.tlast = append(s.tlast, 0)
+	s.tr.push(vals[0], 0)
 	return nil
 }
 
-func (s *stdpPlState) Truncate(n int) { s.kplus, s.tlast = s.kplus[:n], s.tlast[:n] }
+func (s *stdpPlState) Truncate(n int) { s.tr.truncate(n) }
 
-// Permute reorders both columns through one scratch array: kplus is gathered into a new array,
-// whose predecessor then receives tlast.
-func (s *stdpPlState) Permute(perm []int32) {
-	var scratch []float64
-	s.kplus, scratch = permuted(s.kplus, perm), s.kplus
-	s.tlast = permutedInto(scratch, s.tlast, perm)
-}
+func (s *stdpPlState) Permute(perm []int32) { s.tr.permute(perm) }
 
-// Grow reserves room for n more connections (the kernel reserves a rule's count before a build).
-func (s *stdpPlState) Grow(n int) {
-	s.kplus, s.tlast = slices.Grow(s.kplus, n), slices.Grow(s.tlast, n)
-}
+// Grow reserves room for n more connections (the kernel reserves a rule's count before a build):
+// none while K+ and t_last are kept per run.
+func (s *stdpPlState) Grow(n int) { s.tr.grow(n) }
+
+// WantSources implements SourceAware.
+func (s *stdpPlState) WantSources() bool { return s.tr.WantSources() }
+
+// Sources implements SourceAware.
+func (s *stdpPlState) Sources(start []uint32) { s.tr.Sources(start) }
 
 // Send applies NEST's stdp_pl_synapse_hom update for a presynaptic spike at time t to every
 // connection of the batch. With d the (dendritic) delay, t_last the previous presynaptic spike,
@@ -183,14 +180,38 @@ func (s *stdpPlState) Grow(n int) {
 //  2. depression by the postsynaptic trace just before t − d: w ← max(w − λ·α·w·K−(t − d), 0);
 //  3. the spike carries the new w; K+ ← K+·exp((t_last − t)·(1/τ+)) + 1, t_last ← t.
 //
-// The factor exp((t_last − t)·(1/τ+)) is computed once for the connections that share t_last.
+// K+ and t_last are read and updated once per run of connections that share them.
 func (s *stdpPlState) Send(b *SendBatch) {
-	p, inv, t := &s.m.Stdp, s.m.tauPlusInv, b.T
+	tr, inv, t := &s.tr, s.m.tauPlusInv, b.T
+	// The factor exp((t_last − t)·(1/τ+)) is computed once for consecutive runs (or connections)
+	// with the same t_last.
 	decayT, decay := math.NaN(), 0.0
-	for j := b.First; j < b.Last; j++ {
+	r0, r1 := b.First, b.Last // dense: a run per connection
+	if !tr.dense {
+		r0, r1 = tr.split(b.First), tr.split(b.Last)
+	}
+	for r := r0; r < r1; r++ {
+		lo, hi := r, r+1
+		if !tr.dense {
+			lo, hi = int(tr.start[r]), tr.end(r)
+		}
+		kplus, tLast := tr.k[r], tr.t[r]
+		s.sendRun(b, lo, hi, kplus, tLast)
+		if tLast != decayT {
+			decayT, decay = tLast, math.Exp((tLast-t)*inv)
+		}
+		tr.k[r], tr.t[r] = float64(kplus*decay)+1, t
+	}
+}
+
+// sendRun applies steps 1 and 2 to the connections [lo, hi) of the batch, which share K+ kplus
+// and t_last tLast.
+func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
+	p, inv, t := &s.m.Stdp, s.m.tauPlusInv, b.T
+	for j := lo; j < hi; j++ {
 		d := b.Grid.Ms(DRDelay(b.DR[j]))
 		tgt := int(b.Tgt[j])
-		w, tLast, kplus := b.W[j], s.tlast[j], s.kplus[j]
+		w := b.W[j]
 		t1, t2 := tLast-d+StdpEps, t-d+StdpEps
 		if b.Arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
 			for _, he := range b.Arch.History(tgt, t1, t2) {
@@ -200,20 +221,17 @@ func (s *stdpPlState) Send(b *SendBatch) {
 		w = p.Depress(w, b.Arch.KValue(tgt, t-d))
 		b.W[j] = w
 		b.Out[j-b.First] = w
-		if tLast != decayT {
-			decayT, decay = tLast, math.Exp((tLast-t)*inv)
-		}
-		s.kplus[j] = float64(kplus*decay) + 1
-		s.tlast[j] = t
 	}
 }
 
 func (s *stdpPlState) Value(j int, key string) (float64, bool) {
 	switch key {
 	case "Kplus":
-		return s.kplus[j], true
+		k, _ := s.tr.at(j)
+		return k, true
 	case "t_lastspike":
-		return s.tlast[j], true
+		_, t := s.tr.at(j)
+		return t, true
 	}
 	return 0, false
 }
@@ -221,34 +239,23 @@ func (s *stdpPlState) Value(j int, key string) (float64, bool) {
 // Set applies Kplus; NEST validates nothing per connection. The common properties are left unread
 // (the kernel then refuses them as not settable on a connection).
 func (s *stdpPlState) Set(j int, r *status.Reader, _ float64, apply bool) error {
-	kplus := s.kplus[j]
+	kplus, _ := s.tr.at(j)
 	if _, err := r.Float("Kplus", &kplus); err != nil {
 		return err
 	}
 	if apply {
-		s.kplus[j] = kplus
+		s.tr.set(j, kplus)
 	}
 	return nil
 }
 
-func (s *stdpPlState) WriteState(e *state.Encoder) {
-	e.F64s(s.kplus)
-	e.F64s(s.tlast)
-}
+// WriteState writes K+ and t_last of every connection (as two float64 arrays, however they are
+// kept).
+func (s *stdpPlState) WriteState(e *state.Encoder) { s.tr.write(e) }
 
-func (s *stdpPlState) ReadState(d *state.Decoder) error {
-	kplus, tlast := d.F64s(), d.F64s()
-	d.LenIs("t_lastspike", len(tlast), len(kplus))
-	if err := d.Err(); err != nil {
-		return err
-	}
-	s.kplus, s.tlast = kplus, tlast
-	return nil
-}
+func (s *stdpPlState) ReadState(d *state.Decoder) error { return s.tr.read(d) }
 
 // AppendFrom implements SynState: K+ and t_lastspike of connection j of src.
 func (s *stdpPlState) AppendFrom(src SynState, j int) {
-	o := sameState(s, src)
-	s.kplus = append(s.kplus, o.kplus[j])
-	s.tlast = append(s.tlast, o.tlast[j])
+	s.tr.push(sameState(s, src).tr.at(j))
 }
