@@ -137,7 +137,7 @@ func (m *StdpPlSynapse) Doc() string {
 func (m *StdpPlSynapse) SizeOf() int { return 16 + 16 }
 
 // NewState implements SynapseModel.
-func (m *StdpPlSynapse) NewState() SynState { return &stdpPlState{m: m} }
+func (m *StdpPlSynapse) NewState() SynState { return &stdpPlState{m: m, em: newExpMemo()} }
 
 // NeedsHistory implements SynapseModel.
 func (m *StdpPlSynapse) NeedsHistory() bool { return true }
@@ -147,6 +147,7 @@ func (m *StdpPlSynapse) NeedsHistory() bool { return true }
 type stdpPlState struct {
 	m  *StdpPlSynapse
 	tr preTrace
+	em *expMemo // the facilitation's exponentials
 }
 
 func (s *stdpPlState) Len() int { return s.tr.len() }
@@ -215,7 +216,7 @@ func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 		t1, t2 := tLast-d+StdpEps, t-d+StdpEps
 		if b.Arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
 			for _, he := range b.Arch.History(tgt, t1, t2) {
-				w = p.Facilitate(w, kplus*math.Exp((tLast-(he.T+d))*inv))
+				w = p.Facilitate(w, kplus*s.em.exp((tLast-(he.T+d))*inv))
 			}
 		}
 		w = p.Depress(w, b.Arch.KValue(tgt, t-d))

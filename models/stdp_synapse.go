@@ -177,7 +177,9 @@ func (m *StdpSynapse) SizeOf() int {
 // NewState implements SynapseModel. stdp_synapse keeps K+ and t_last per connection (its K+
 // decays with each connection's τ+); stdp_synapse_hom once per run of connections of one source
 // that share them (preTrace).
-func (m *StdpSynapse) NewState() SynState { return &stdpState{m: m, tr: preTrace{fixed: !m.hom}} }
+func (m *StdpSynapse) NewState() SynState {
+	return &stdpState{m: m, tr: preTrace{fixed: !m.hom}, em: newExpMemo()}
+}
 
 // NeedsHistory implements SynapseModel.
 func (m *StdpSynapse) NeedsHistory() bool { return true }
@@ -187,6 +189,7 @@ type stdpState struct {
 	m  *StdpSynapse
 	tr preTrace     // K+ and t_last
 	sp []StdpParams // per connection, stdp_synapse only
+	em *expMemo     // the facilitation's exponentials
 }
 
 func (s *stdpState) Len() int { return s.tr.len() }
@@ -281,7 +284,7 @@ func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 		t1, t2 := tLast-d+StdpEps, t-d+StdpEps
 		if b.Arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
 			for _, he := range b.Arch.History(tgt, t1, t2) {
-				w = p.Facilitate(w, kplus*math.Exp((tLast-(he.T+d))/p.TauPlus))
+				w = p.Facilitate(w, kplus*s.em.exp((tLast-(he.T+d))/p.TauPlus))
 			}
 		}
 		w = p.Depress(w, b.Arch.KValue(tgt, t-d))
