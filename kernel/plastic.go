@@ -45,21 +45,22 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 		}
 		m := float64(sp.mult)
 		base := e % k.slots
+		// The weight_recorder's time window and senders filter are the same for the whole batch.
+		rec := wr != nil && stamp > wr.tMin && stamp <= wr.tMax &&
+			(len(wrp.Senders) == 0 || slices.Contains(wrp.Senders, sp.gid))
 		for j := first; j < last; j++ {
 			w := b.Out[j-first]
 			k.addInput(st, c.tgt[j], c.dr[j], base, w*m, m)
-			if wr != nil && stamp > wr.tMin && stamp <= wr.tMax {
+			if rec {
 				k.recordWeight(st, wr, wrp, sp.gid, st.gids[c.tgt[j]], stamp, w, drRport(c.dr[j]), int64(j))
 			}
 		}
 	}
 }
 
-// recordWeight records one weight_recorder event if it passes the senders/targets filters.
+// recordWeight records one weight_recorder event of a sender that passed the senders filter if
+// it passes the targets filter.
 func (k *Kernel) recordWeight(st *vpState, wr *device, p *models.WeightRecorderParams, src, tgt uint64, stamp int64, w float64, rport, port int64) {
-	if len(p.Senders) > 0 && !slices.Contains(p.Senders, src) {
-		return
-	}
 	if len(p.Targets) > 0 && !slices.Contains(p.Targets, tgt) {
 		return
 	}
