@@ -38,6 +38,15 @@ func (p *StdpPlParams) Facilitate(w, k float64) float64 {
 	return w + float64(float64(p.Lambda*stdpPow(w, p.Mu))*k)
 }
 
+// zeroTraceKeeps reports whether facilitation by a zero trace value leaves every weight w with
+// 0 < w <= 1e300 unchanged, bit for bit, so that the power need not be computed: for
+// 0 <= μ <= 1 the power w^μ is at most max(1, w)·(1 + 2^−52), so λ·w^μ is finite for |λ| <= 1e7,
+// its product with k = ±0 is ±0, and w + ±0 = w for w != 0. (A zero trace is K+ = 0 before a
+// connection's first presynaptic spike, or an exponential that underflows.)
+func (p *StdpPlParams) zeroTraceKeeps() bool {
+	return p.Mu >= 0 && p.Mu <= 1 && math.Abs(p.Lambda) <= 1e7
+}
+
 // Depress returns the weight after depression by a postsynaptic trace value k:
 //
 //	w' = max(w − λ·α·w·k, 0)   (evaluated as ((λ·α)·w)·k; a NaN gives 0, as in NEST).
@@ -58,13 +67,15 @@ type StdpPlSynapse struct {
 	Stdp StdpPlParams
 	// tauPlusInv is 1/τ+, by which NEST multiplies (rather than divides by τ+).
 	tauPlusInv float64
-	Kplus      float64
+	// zeroKeeps caches Stdp.zeroTraceKeeps.
+	zeroKeeps bool
+	Kplus     float64
 }
 
 // NewStdpPlSynapseHom returns stdp_pl_synapse_hom with NEST's defaults.
 func NewStdpPlSynapseHom() SynapseModel {
 	p := DefaultStdpPl()
-	return &StdpPlSynapse{name: "stdp_pl_synapse_hom", SynBase: SynBase{Weight: 1, Delay: 1}, Stdp: p, tauPlusInv: 1 / p.TauPlus}
+	return &StdpPlSynapse{name: "stdp_pl_synapse_hom", SynBase: SynBase{Weight: 1, Delay: 1}, Stdp: p, tauPlusInv: 1 / p.TauPlus, zeroKeeps: p.zeroTraceKeeps()}
 }
 
 // Name implements SynapseModel.
@@ -99,7 +110,7 @@ func (m *StdpPlSynapse) SetDefaults(r *status.Reader) error {
 	if err := c.Stdp.Validate(c.name); err != nil {
 		return err
 	}
-	c.tauPlusInv = 1 / c.Stdp.TauPlus
+	c.tauPlusInv, c.zeroKeeps = 1/c.Stdp.TauPlus, c.Stdp.zeroTraceKeeps()
 	*m = c
 	return nil
 }
@@ -208,7 +219,7 @@ func (s *stdpPlState) Send(b *SendBatch) {
 // sendRun applies steps 1 and 2 to the connections [lo, hi) of the batch, which share K+ kplus
 // and t_last tLast.
 func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
-	p, inv, t := &s.m.Stdp, s.m.tauPlusInv, b.T
+	p, inv, t, zeroKeeps := &s.m.Stdp, s.m.tauPlusInv, b.T, s.m.zeroKeeps
 	for j := lo; j < hi; j++ {
 		d := b.Grid.Ms(DRDelay(b.DR[j]))
 		tgt := int(b.Tgt[j])
@@ -216,7 +227,11 @@ func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 		t1, t2 := tLast-d+StdpEps, t-d+StdpEps
 		if b.Arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
 			for _, he := range b.Arch.History(tgt, t1, t2) {
-				w = p.Facilitate(w, kplus*s.em.exp((tLast-(he.T+d))*inv))
+				k := kplus * s.em.exp((tLast-(he.T+d))*inv)
+				if k == 0 && zeroKeeps && w > 0 && w <= 1e300 {
+					continue // w + λ·w^μ·0 = w (zeroTraceKeeps)
+				}
+				w = p.Facilitate(w, k)
 			}
 		}
 		w = p.Depress(w, b.Arch.KValue(tgt, t-d))

@@ -55,3 +55,37 @@ func BenchmarkStdpPow(b *testing.B) {
 		})
 	}
 }
+
+// TestStdpPlZeroTraceKeeps: where zeroTraceKeeps holds, facilitation by a zero trace returns
+// the weight bit for bit for every 0 < w <= 1e300, as the send rule assumes when it skips it.
+func TestStdpPlZeroTraceKeeps(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	ws := []float64{math.SmallestNonzeroFloat64, 1e-300, 1, 45.609600316540956, 1e300, math.Nextafter(1e300, 0)}
+	for range 20000 {
+		ws = append(ws, math.Exp(r.Float64()*1380-690), r.Float64()*100)
+	}
+	params := []StdpPlParams{DefaultStdpPl(), {Lambda: 1e7, Mu: 1}, {Lambda: -1e7, Mu: 0.999999}, {Lambda: 1e7, Mu: 0}, {Lambda: 0.1, Mu: 0.5}}
+	for range 50 {
+		params = append(params, StdpPlParams{Lambda: (r.Float64()*2 - 1) * 1e7, Mu: r.Float64()})
+	}
+	for _, p := range params {
+		if !p.zeroTraceKeeps() {
+			t.Fatalf("zeroTraceKeeps false for %+v", p)
+		}
+		for _, w := range ws {
+			if w <= 0 || w > 1e300 {
+				continue
+			}
+			for _, k := range []float64{0, math.Copysign(0, -1)} {
+				if got := p.Facilitate(w, k); math.Float64bits(got) != math.Float64bits(w) {
+					t.Fatalf("%+v: Facilitate(%g, %g) = %g", p, w, k, got)
+				}
+			}
+		}
+	}
+	for _, p := range []StdpPlParams{{Lambda: 1e8, Mu: 0.4}, {Lambda: 0.1, Mu: 1.5}, {Lambda: math.NaN(), Mu: 0.4}, {Lambda: 0.1, Mu: math.NaN()}, {Lambda: 0.1, Mu: -0.1}} {
+		if p.zeroTraceKeeps() {
+			t.Errorf("zeroTraceKeeps true for %+v", p)
+		}
+	}
+}
