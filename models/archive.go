@@ -173,9 +173,15 @@ func (a *Archive) History(i int, t1, t2 float64) []HistEntry {
 // get_K_value it remembers the value, which the neuron reports as post_trace.
 func (a *Archive) KValue(i int, t float64) float64 {
 	pt := &a.post[i]
-	if t == pt.traceT { // same query since the history last changed (spikes of one step)
+	if t == pt.traceT { // same query since the history last changed (spikes of one step); inlined
 		return pt.trace
 	}
+	return a.kValue(i, t)
+}
+
+// kValue is KValue for a new query.
+func (a *Archive) kValue(i int, t float64) float64 {
+	pt := &a.post[i]
 	k := 0.0
 	if t-pt.lastT > StdpEps { // the common case: the latest entry
 		if pt.lastT > math.Inf(-1) {

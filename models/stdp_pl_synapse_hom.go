@@ -217,16 +217,24 @@ func (s *stdpPlState) Send(b *SendBatch) {
 }
 
 // sendRun applies steps 1 and 2 to the connections [lo, hi) of the batch, which share K+ kplus
-// and t_last tLast.
+// and t_last tLast. The delay's times are computed once for consecutive connections with the
+// same delay.
 func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
-	p, inv, t, zeroKeeps := &s.m.Stdp, s.m.tauPlusInv, b.T, s.m.zeroKeeps
-	for j := lo; j < hi; j++ {
-		d := b.Grid.Ms(DRDelay(b.DR[j]))
-		tgt := int(b.Tgt[j])
-		w := b.W[j]
-		t1, t2 := tLast-d+StdpEps, t-d+StdpEps
-		if b.Arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
-			for _, he := range b.Arch.History(tgt, t1, t2) {
+	p, inv, t, zeroKeeps, arch := &s.m.Stdp, s.m.tauPlusInv, b.T, s.m.zeroKeeps, b.Arch
+	dr, ws := b.DR[lo:hi], b.W[lo:hi]
+	tgts, out := b.Tgt[lo:hi][:len(dr)], b.Out[lo-b.First : hi-b.First][:len(dr)]
+	ws = ws[:len(dr)]
+	steps := int64(-1)
+	var d, t1, t2, tq float64
+	for i, x := range dr {
+		if ds := DRDelay(x); ds != steps {
+			steps, d = ds, b.Grid.Ms(ds)
+			t1, t2, tq = tLast-d+StdpEps, t-d+StdpEps, t-d
+		}
+		tgt := int(tgts[i])
+		w := ws[i]
+		if arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
+			for _, he := range arch.History(tgt, t1, t2) {
 				k := kplus * s.em.exp((tLast-(he.T+d))*inv)
 				if k == 0 && zeroKeeps && w > 0 && w <= 1e300 {
 					continue // w + λ·w^μ·0 = w (zeroTraceKeeps)
@@ -234,9 +242,9 @@ func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 				w = p.Facilitate(w, k)
 			}
 		}
-		w = p.Depress(w, b.Arch.KValue(tgt, t-d))
-		b.W[j] = w
-		b.Out[j-b.First] = w
+		w = p.Depress(w, arch.KValue(tgt, tq))
+		ws[i] = w
+		out[i] = w
 	}
 }
 

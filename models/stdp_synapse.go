@@ -273,23 +273,31 @@ func (s *stdpState) Send(b *SendBatch) {
 }
 
 // sendRun applies steps 1 and 2 to the connections [lo, hi) of the batch, which share K+ kplus
-// and t_last tLast.
+// and t_last tLast. The parameters are those of connection lo for the whole run (runs of more
+// than one connection are stdp_synapse_hom's); the delay's times are computed once for
+// consecutive connections with the same delay.
 func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
-	t := b.T
-	for j := lo; j < hi; j++ {
-		p := s.params(j)
-		d := b.Grid.Ms(DRDelay(b.DR[j]))
-		tgt := int(b.Tgt[j])
-		w := b.W[j]
-		t1, t2 := tLast-d+StdpEps, t-d+StdpEps
-		if b.Arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
-			for _, he := range b.Arch.History(tgt, t1, t2) {
+	t, arch, p := b.T, b.Arch, s.params(lo)
+	dr, ws := b.DR[lo:hi], b.W[lo:hi]
+	tgts, out := b.Tgt[lo:hi][:len(dr)], b.Out[lo-b.First : hi-b.First][:len(dr)]
+	ws = ws[:len(dr)]
+	steps := int64(-1)
+	var d, t1, t2, tq float64
+	for i, x := range dr {
+		if ds := DRDelay(x); ds != steps {
+			steps, d = ds, b.Grid.Ms(ds)
+			t1, t2, tq = tLast-d+StdpEps, t-d+StdpEps, t-d
+		}
+		tgt := int(tgts[i])
+		w := ws[i]
+		if arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
+			for _, he := range arch.History(tgt, t1, t2) {
 				w = p.Facilitate(w, kplus*s.em.exp((tLast-(he.T+d))/p.TauPlus))
 			}
 		}
-		w = p.Depress(w, b.Arch.KValue(tgt, t-d))
-		b.W[j] = w
-		b.Out[j-b.First] = w
+		w = p.Depress(w, arch.KValue(tgt, tq))
+		ws[i] = w
+		out[i] = w
 	}
 }
 
