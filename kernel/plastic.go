@@ -48,6 +48,10 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 		// The weight_recorder's time window and senders filter are the same for the whole batch.
 		rec := wr != nil && stamp > wr.tMin && stamp <= wr.tMax &&
 			(len(wrp.Senders) == 0 || slices.Contains(wrp.Senders, sp.gid))
+		if c.spikeOnly && !rec { // the common case: as deliverStatic's, with the weights of b.Out
+			deliverSpikeChannel(st.in.ch[bufEx], st.in.ch[bufIn], c.tgt[first:last], b.Out, c.dr[first:last], base, k.slots, int64(st.in.n), m)
+			continue
+		}
 		for j := first; j < last; j++ {
 			w := b.Out[j-first]
 			k.addInput(st, c.tgt[j], c.dr[j], base, w*m, m)
