@@ -49,6 +49,26 @@ func (p *StdpParams) Depress(w, k float64) float64 {
 	return norm * p.Wmax
 }
 
+// linear reports whether both weight dependences are linear (μ+ = μ− = 1, NEST's default), where
+// facilitateLin and depressLin compute Facilitate and Depress (inlined: stdpPow(x, 1) is x).
+func (p *StdpParams) linear() bool { return p.MuPlus == 1 && p.MuMinus == 1 }
+
+func (p *StdpParams) facilitateLin(w, k float64) float64 {
+	norm := w/p.Wmax + p.Lambda*(1-w/p.Wmax)*k
+	if norm > 1 {
+		norm = 1
+	}
+	return norm * p.Wmax
+}
+
+func (p *StdpParams) depressLin(w, k float64) float64 {
+	norm := w/p.Wmax - p.Alpha*p.Lambda*(w/p.Wmax)*k
+	if norm < 0 {
+		norm = 0
+	}
+	return norm * p.Wmax
+}
+
 // Validate checks the STDP parameters with a weight and Kplus: the weight must have the sign of
 // Wmax (0 counts as positive) when checkSign is set (stdp_synapse), Kplus must not be negative,
 // and time constants must be positive.
@@ -278,6 +298,7 @@ func (s *stdpState) Send(b *SendBatch) {
 // consecutive connections with the same delay.
 func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 	t, arch, p := b.T, b.Arch, s.params(lo)
+	lin := p.linear()
 	dr, ws := b.DR[lo:hi], b.W[lo:hi]
 	tgts, out := b.Tgt[lo:hi][:len(dr)], b.Out[lo-b.First : hi-b.First][:len(dr)]
 	ws = ws[:len(dr)]
@@ -292,10 +313,18 @@ func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 		w := ws[i]
 		if arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
 			for _, he := range arch.History(tgt, t1, t2) {
-				w = p.Facilitate(w, kplus*s.em.exp((tLast-(he.T+d))/p.TauPlus))
+				if k := kplus * s.em.exp((tLast-(he.T+d))/p.TauPlus); lin {
+					w = p.facilitateLin(w, k)
+				} else {
+					w = p.Facilitate(w, k)
+				}
 			}
 		}
-		w = p.Depress(w, arch.KValue(tgt, tq))
+		if k := arch.KValue(tgt, tq); lin {
+			w = p.depressLin(w, k)
+		} else {
+			w = p.Depress(w, k)
+		}
 		ws[i] = w
 		out[i] = w
 	}
