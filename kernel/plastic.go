@@ -10,7 +10,9 @@ import (
 // deliverModel delivers spikes through the connections of a model with a send rule of its own,
 // or through connections observed by a weight_recorder: for each spike the model's rule runs once
 // over the source's connections (NEST's Connector<ConnectionT>::send), then each connection's
-// weight goes into its target's ring buffer and, when observed, to the weight_recorder.
+// weight goes into its target's ring buffer and, when observed, to the weight_recorder. A state
+// that shares values between the connections of a source (models.SourceAware) first receives the
+// store's source boundaries when it asks for them.
 func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 	var wr *device
 	var wrp *models.WeightRecorderParams
@@ -20,6 +22,9 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 		}
 	}
 	c.plainColumns() // a model's send rule reads weights and delays as arrays
+	if sa, ok := c.st.(models.SourceAware); ok && sa.WantSources() {
+		sa.Sources(c.srcStart)
+	}
 	b := &st.send
 	b.W, b.Tgt, b.DR, b.Grid, b.Arch = c.w.plain, c.tgt, c.dr.plain, k.grid, &st.arch
 	for _, sp := range k.pending {
@@ -41,21 +46,27 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 		}
 		m := float64(sp.mult)
 		base := e % k.slots
+		// The weight_recorder's time window and senders filter are the same for the whole batch.
+		rec := wr != nil && stamp > wr.tMin && stamp <= wr.tMax &&
+			(len(wrp.Senders) == 0 || slices.Contains(wrp.Senders, sp.gid))
+		if c.spikeOnly && !rec { // the common case: as deliverStatic's, with the weights of b.Out
+			out := weightCol{plain: b.Out}
+			deliverSlots(st.in.ch[bufEx], st.in.ch[bufIn], c.tgt[first:last], c.dr.plain[first:last], &out, 0, base, k.slots, int64(st.in.n), m)
+			continue
+		}
 		for j := first; j < last; j++ {
 			w := b.Out[j-first]
 			k.addInput(st, c.tgt[j], c.dr.plain[j], base, w*m, m)
-			if wr != nil && stamp > wr.tMin && stamp <= wr.tMax {
+			if rec {
 				k.recordWeight(st, wr, wrp, sp.gid, st.gids[c.tgt[j]], stamp, w, drRport(c.dr.plain[j]), int64(j))
 			}
 		}
 	}
 }
 
-// recordWeight records one weight_recorder event if it passes the senders/targets filters.
+// recordWeight records one weight_recorder event of a sender that passed the senders filter if
+// it passes the targets filter.
 func (k *Kernel) recordWeight(st *vpState, wr *device, p *models.WeightRecorderParams, src, tgt uint64, stamp int64, w float64, rport, port int64) {
-	if len(p.Senders) > 0 && !slices.Contains(p.Senders, src) {
-		return
-	}
 	if len(p.Targets) > 0 && !slices.Contains(p.Targets, tgt) {
 		return
 	}

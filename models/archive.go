@@ -49,6 +49,7 @@ type Archive struct {
 	maxDelay      []float64   // largest dendritic delay of those connections (ms)
 	post          []postTrace // what depression reads, kept together for one cache line per look-up
 	hist          [][]HistEntry
+	em            *expMemo // K−'s exponentials
 }
 
 // postTrace is what an STDP depression needs of a neuron in the common case, in one place: the
@@ -67,6 +68,9 @@ func (a *Archive) Len() int { return len(a.p) }
 
 // Grow appends n neurons with parameters p and an empty history.
 func (a *Archive) Grow(n int, p ArchParams) {
+	if a.em == nil {
+		a.em = newExpMemo()
+	}
 	for range n {
 		a.p = append(a.p, p)
 		a.lastSpike = append(a.lastSpike, -1)
@@ -169,19 +173,25 @@ func (a *Archive) History(i int, t1, t2 float64) []HistEntry {
 // get_K_value it remembers the value, which the neuron reports as post_trace.
 func (a *Archive) KValue(i int, t float64) float64 {
 	pt := &a.post[i]
-	if t == pt.traceT { // same query since the history last changed (spikes of one step)
+	if t == pt.traceT { // same query since the history last changed (spikes of one step); inlined
 		return pt.trace
 	}
+	return a.kValue(i, t)
+}
+
+// kValue is KValue for a new query.
+func (a *Archive) kValue(i int, t float64) float64 {
+	pt := &a.post[i]
 	k := 0.0
 	if t-pt.lastT > StdpEps { // the common case: the latest entry
 		if pt.lastT > math.Inf(-1) {
-			k = pt.lastK * math.Exp((pt.lastT-t)/pt.tauMinus)
+			k = pt.lastK * a.em.exp((pt.lastT-t)/pt.tauMinus)
 		}
 	} else {
 		h := a.hist[i]
 		for j := len(h) - 1; j >= 0; j-- {
 			if t-h[j].T > StdpEps {
-				k = h[j].Kminus * math.Exp((h[j].T-t)/pt.tauMinus)
+				k = h[j].Kminus * a.em.exp((h[j].T-t)/pt.tauMinus)
 				break
 			}
 		}

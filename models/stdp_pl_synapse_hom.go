@@ -2,7 +2,6 @@ package models
 
 import (
 	"math"
-	"slices"
 
 	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
@@ -36,7 +35,16 @@ func (p *StdpPlParams) Validate(model string) error {
 //
 //	w' = w + λ·w^μ·k.
 func (p *StdpPlParams) Facilitate(w, k float64) float64 {
-	return w + float64(float64(p.Lambda*math.Pow(w, p.Mu))*k)
+	return w + float64(float64(p.Lambda*stdpPow(w, p.Mu))*k)
+}
+
+// zeroTraceKeeps reports whether facilitation by a zero trace value leaves every weight w with
+// 0 < w <= 1e300 unchanged, bit for bit, so that the power need not be computed: for
+// 0 <= μ <= 1 the power w^μ is at most max(1, w)·(1 + 2^−52), so λ·w^μ is finite for |λ| <= 1e7,
+// its product with k = ±0 is ±0, and w + ±0 = w for w != 0. (A zero trace is K+ = 0 before a
+// connection's first presynaptic spike, or an exponential that underflows.)
+func (p *StdpPlParams) zeroTraceKeeps() bool {
+	return p.Mu >= 0 && p.Mu <= 1 && math.Abs(p.Lambda) <= 1e7
 }
 
 // Depress returns the weight after depression by a postsynaptic trace value k:
@@ -59,13 +67,15 @@ type StdpPlSynapse struct {
 	Stdp StdpPlParams
 	// tauPlusInv is 1/τ+, by which NEST multiplies (rather than divides by τ+).
 	tauPlusInv float64
-	Kplus      float64
+	// zeroKeeps caches Stdp.zeroTraceKeeps.
+	zeroKeeps bool
+	Kplus     float64
 }
 
 // NewStdpPlSynapseHom returns stdp_pl_synapse_hom with NEST's defaults.
 func NewStdpPlSynapseHom() SynapseModel {
 	p := DefaultStdpPl()
-	return &StdpPlSynapse{name: "stdp_pl_synapse_hom", SynBase: SynBase{Weight: 1, Delay: 1}, Stdp: p, tauPlusInv: 1 / p.TauPlus}
+	return &StdpPlSynapse{name: "stdp_pl_synapse_hom", SynBase: SynBase{Weight: 1, Delay: 1}, Stdp: p, tauPlusInv: 1 / p.TauPlus, zeroKeeps: p.zeroTraceKeeps()}
 }
 
 // Name implements SynapseModel.
@@ -100,7 +110,7 @@ func (m *StdpPlSynapse) SetDefaults(r *status.Reader) error {
 	if err := c.Stdp.Validate(c.name); err != nil {
 		return err
 	}
-	c.tauPlusInv = 1 / c.Stdp.TauPlus
+	c.tauPlusInv, c.zeroKeeps = 1/c.Stdp.TauPlus, c.Stdp.zeroTraceKeeps()
 	*m = c
 	return nil
 }
@@ -138,41 +148,40 @@ func (m *StdpPlSynapse) Doc() string {
 func (m *StdpPlSynapse) SizeOf() int { return 16 + 16 }
 
 // NewState implements SynapseModel.
-func (m *StdpPlSynapse) NewState() SynState { return &stdpPlState{m: m} }
+func (m *StdpPlSynapse) NewState() SynState { return &stdpPlState{m: m, em: newExpMemo()} }
 
 // NeedsHistory implements SynapseModel.
 func (m *StdpPlSynapse) NeedsHistory() bool { return true }
 
-// stdpPlState holds the per-connection state of one stdp_pl_synapse_hom model on one VP.
+// stdpPlState holds the per-connection state of one stdp_pl_synapse_hom model on one VP: K+ and
+// t_last, kept once per run of connections of one source where they agree (preTrace).
 type stdpPlState struct {
-	m     *StdpPlSynapse
-	kplus []float64
-	tlast []float64
+	m  *StdpPlSynapse
+	tr preTrace
+	em *expMemo // the facilitation's exponentials
 }
 
-func (s *stdpPlState) Len() int { return len(s.kplus) }
+func (s *stdpPlState) Len() int { return s.tr.len() }
 
 // Add appends a connection; NEST checks neither Kplus nor the weight.
 func (s *stdpPlState) Add(vals []float64, _ float64) error {
-	s.kplus = append(s.kplus, vals[0])
-	s.tlast = append(s.tlast, 0)
+	s.tr.push(vals[0], 0)
 	return nil
 }
 
-func (s *stdpPlState) Truncate(n int) { s.kplus, s.tlast = s.kplus[:n], s.tlast[:n] }
+func (s *stdpPlState) Truncate(n int) { s.tr.truncate(n) }
 
-// Permute reorders both columns through one scratch array: kplus is gathered into a new array,
-// whose predecessor then receives tlast.
-func (s *stdpPlState) Permute(perm []int32) {
-	var scratch []float64
-	s.kplus, scratch = permuted(s.kplus, perm), s.kplus
-	s.tlast = permutedInto(scratch, s.tlast, perm)
-}
+func (s *stdpPlState) Permute(perm []int32) { s.tr.permute(perm) }
 
-// Grow reserves room for n more connections (the kernel reserves a rule's count before a build).
-func (s *stdpPlState) Grow(n int) {
-	s.kplus, s.tlast = slices.Grow(s.kplus, n), slices.Grow(s.tlast, n)
-}
+// Grow reserves room for n more connections (the kernel reserves a rule's count before a build):
+// none while K+ and t_last are kept per run.
+func (s *stdpPlState) Grow(n int) { s.tr.grow(n) }
+
+// WantSources implements SourceAware.
+func (s *stdpPlState) WantSources() bool { return s.tr.WantSources() }
+
+// Sources implements SourceAware.
+func (s *stdpPlState) Sources(start []uint32) { s.tr.Sources(start) }
 
 // Send applies NEST's stdp_pl_synapse_hom update for a presynaptic spike at time t to every
 // connection of the batch. With d the (dendritic) delay, t_last the previous presynaptic spike,
@@ -183,37 +192,70 @@ func (s *stdpPlState) Grow(n int) {
 //  2. depression by the postsynaptic trace just before t − d: w ← max(w − λ·α·w·K−(t − d), 0);
 //  3. the spike carries the new w; K+ ← K+·exp((t_last − t)·(1/τ+)) + 1, t_last ← t.
 //
-// The factor exp((t_last − t)·(1/τ+)) is computed once for the connections that share t_last.
+// K+ and t_last are read and updated once per run of connections that share them.
 func (s *stdpPlState) Send(b *SendBatch) {
-	p, inv, t := &s.m.Stdp, s.m.tauPlusInv, b.T
+	tr, inv, t := &s.tr, s.m.tauPlusInv, b.T
+	// The factor exp((t_last − t)·(1/τ+)) is computed once for consecutive runs (or connections)
+	// with the same t_last.
 	decayT, decay := math.NaN(), 0.0
-	for j := b.First; j < b.Last; j++ {
-		d := b.Grid.Ms(DRDelay(b.DR[j]))
-		tgt := int(b.Tgt[j])
-		w, tLast, kplus := b.W[j], s.tlast[j], s.kplus[j]
-		t1, t2 := tLast-d+StdpEps, t-d+StdpEps
-		if b.Arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
-			for _, he := range b.Arch.History(tgt, t1, t2) {
-				w = p.Facilitate(w, kplus*math.Exp((tLast-(he.T+d))*inv))
-			}
+	r0, r1 := b.First, b.Last // dense: a run per connection
+	if !tr.dense {
+		r0, r1 = tr.split(b.First), tr.split(b.Last)
+	}
+	for r := r0; r < r1; r++ {
+		lo, hi := r, r+1
+		if !tr.dense {
+			lo, hi = int(tr.start[r]), tr.end(r)
 		}
-		w = p.Depress(w, b.Arch.KValue(tgt, t-d))
-		b.W[j] = w
-		b.Out[j-b.First] = w
+		kplus, tLast := tr.k[r], tr.t[r]
+		s.sendRun(b, lo, hi, kplus, tLast)
 		if tLast != decayT {
 			decayT, decay = tLast, math.Exp((tLast-t)*inv)
 		}
-		s.kplus[j] = float64(kplus*decay) + 1
-		s.tlast[j] = t
+		tr.k[r], tr.t[r] = float64(kplus*decay)+1, t
+	}
+}
+
+// sendRun applies steps 1 and 2 to the connections [lo, hi) of the batch, which share K+ kplus
+// and t_last tLast. The delay's times are computed once for consecutive connections with the
+// same delay.
+func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
+	p, inv, t, zeroKeeps, arch := &s.m.Stdp, s.m.tauPlusInv, b.T, s.m.zeroKeeps, b.Arch
+	dr, ws := b.DR[lo:hi], b.W[lo:hi]
+	tgts, out := b.Tgt[lo:hi][:len(dr)], b.Out[lo-b.First : hi-b.First][:len(dr)]
+	ws = ws[:len(dr)]
+	steps := int64(-1)
+	var d, t1, t2, tq float64
+	for i, x := range dr {
+		if ds := DRDelay(x); ds != steps {
+			steps, d = ds, b.Grid.Ms(ds)
+			t1, t2, tq = tLast-d+StdpEps, t-d+StdpEps, t-d
+		}
+		tgt := int(tgts[i])
+		w := ws[i]
+		if arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
+			for _, he := range arch.History(tgt, t1, t2) {
+				k := kplus * s.em.exp((tLast-(he.T+d))*inv)
+				if k == 0 && zeroKeeps && w > 0 && w <= 1e300 {
+					continue // w + λ·w^μ·0 = w (zeroTraceKeeps)
+				}
+				w = p.Facilitate(w, k)
+			}
+		}
+		w = p.Depress(w, arch.KValue(tgt, tq))
+		ws[i] = w
+		out[i] = w
 	}
 }
 
 func (s *stdpPlState) Value(j int, key string) (float64, bool) {
 	switch key {
 	case "Kplus":
-		return s.kplus[j], true
+		k, _ := s.tr.at(j)
+		return k, true
 	case "t_lastspike":
-		return s.tlast[j], true
+		_, t := s.tr.at(j)
+		return t, true
 	}
 	return 0, false
 }
@@ -221,34 +263,23 @@ func (s *stdpPlState) Value(j int, key string) (float64, bool) {
 // Set applies Kplus; NEST validates nothing per connection. The common properties are left unread
 // (the kernel then refuses them as not settable on a connection).
 func (s *stdpPlState) Set(j int, r *status.Reader, _ float64, apply bool) error {
-	kplus := s.kplus[j]
+	kplus, _ := s.tr.at(j)
 	if _, err := r.Float("Kplus", &kplus); err != nil {
 		return err
 	}
 	if apply {
-		s.kplus[j] = kplus
+		s.tr.set(j, kplus)
 	}
 	return nil
 }
 
-func (s *stdpPlState) WriteState(e *state.Encoder) {
-	e.F64s(s.kplus)
-	e.F64s(s.tlast)
-}
+// WriteState writes K+ and t_last of every connection (as two float64 arrays, however they are
+// kept).
+func (s *stdpPlState) WriteState(e *state.Encoder) { s.tr.write(e) }
 
-func (s *stdpPlState) ReadState(d *state.Decoder) error {
-	kplus, tlast := d.F64s(), d.F64s()
-	d.LenIs("t_lastspike", len(tlast), len(kplus))
-	if err := d.Err(); err != nil {
-		return err
-	}
-	s.kplus, s.tlast = kplus, tlast
-	return nil
-}
+func (s *stdpPlState) ReadState(d *state.Decoder) error { return s.tr.read(d) }
 
 // AppendFrom implements SynState: K+ and t_lastspike of connection j of src.
 func (s *stdpPlState) AppendFrom(src SynState, j int) {
-	o := sameState(s, src)
-	s.kplus = append(s.kplus, o.kplus[j])
-	s.tlast = append(s.tlast, o.tlast[j])
+	s.tr.push(sameState(s, src).tr.at(j))
 }

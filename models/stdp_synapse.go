@@ -31,7 +31,7 @@ func DefaultStdp() StdpParams {
 //
 //	ŵ = w/Wmax + λ·(1 − w/Wmax)^μ+ · k,   w' = min(ŵ, 1)·Wmax.
 func (p *StdpParams) Facilitate(w, k float64) float64 {
-	norm := w/p.Wmax + p.Lambda*math.Pow(1-w/p.Wmax, p.MuPlus)*k
+	norm := w/p.Wmax + p.Lambda*stdpPow(1-w/p.Wmax, p.MuPlus)*k
 	if norm > 1 {
 		norm = 1
 	}
@@ -42,7 +42,27 @@ func (p *StdpParams) Facilitate(w, k float64) float64 {
 //
 //	ŵ = w/Wmax − α·λ·(w/Wmax)^μ− · k,   w' = max(ŵ, 0)·Wmax.
 func (p *StdpParams) Depress(w, k float64) float64 {
-	norm := w/p.Wmax - p.Alpha*p.Lambda*math.Pow(w/p.Wmax, p.MuMinus)*k
+	norm := w/p.Wmax - p.Alpha*p.Lambda*stdpPow(w/p.Wmax, p.MuMinus)*k
+	if norm < 0 {
+		norm = 0
+	}
+	return norm * p.Wmax
+}
+
+// linear reports whether both weight dependences are linear (μ+ = μ− = 1, NEST's default), where
+// facilitateLin and depressLin compute Facilitate and Depress (inlined: stdpPow(x, 1) is x).
+func (p *StdpParams) linear() bool { return p.MuPlus == 1 && p.MuMinus == 1 }
+
+func (p *StdpParams) facilitateLin(w, k float64) float64 {
+	norm := w/p.Wmax + p.Lambda*(1-w/p.Wmax)*k
+	if norm > 1 {
+		norm = 1
+	}
+	return norm * p.Wmax
+}
+
+func (p *StdpParams) depressLin(w, k float64) float64 {
+	norm := w/p.Wmax - p.Alpha*p.Lambda*(w/p.Wmax)*k
 	if norm < 0 {
 		norm = 0
 	}
@@ -174,21 +194,25 @@ func (m *StdpSynapse) SizeOf() int {
 	return 16 + 16 + 48
 }
 
-// NewState implements SynapseModel.
-func (m *StdpSynapse) NewState() SynState { return &stdpState{m: m} }
+// NewState implements SynapseModel. stdp_synapse keeps K+ and t_last per connection (its K+
+// decays with each connection's τ+); stdp_synapse_hom once per run of connections of one source
+// that share them (preTrace).
+func (m *StdpSynapse) NewState() SynState {
+	return &stdpState{m: m, tr: preTrace{fixed: !m.hom}, em: newExpMemo()}
+}
 
 // NeedsHistory implements SynapseModel.
 func (m *StdpSynapse) NeedsHistory() bool { return true }
 
 // stdpState holds the per-connection state of one STDP model on one VP.
 type stdpState struct {
-	m     *StdpSynapse
-	kplus []float64
-	tlast []float64
-	sp    []StdpParams // per connection, stdp_synapse only
+	m  *StdpSynapse
+	tr preTrace     // K+ and t_last
+	sp []StdpParams // per connection, stdp_synapse only
+	em *expMemo     // the facilitation's exponentials
 }
 
-func (s *stdpState) Len() int { return len(s.kplus) }
+func (s *stdpState) Len() int { return s.tr.len() }
 
 func (s *stdpState) Add(vals []float64, w float64) error {
 	p := s.m.Stdp
@@ -199,8 +223,7 @@ func (s *stdpState) Add(vals []float64, w float64) error {
 	if err := p.Validate(s.m.name, w, kplus, !s.m.hom); err != nil {
 		return err
 	}
-	s.kplus = append(s.kplus, kplus)
-	s.tlast = append(s.tlast, 0)
+	s.tr.push(kplus, 0)
 	if !s.m.hom {
 		s.sp = append(s.sp, p)
 	}
@@ -208,18 +231,24 @@ func (s *stdpState) Add(vals []float64, w float64) error {
 }
 
 func (s *stdpState) Truncate(n int) {
-	s.kplus, s.tlast = s.kplus[:n], s.tlast[:n]
+	s.tr.truncate(n)
 	if s.sp != nil {
 		s.sp = s.sp[:n]
 	}
 }
 
 func (s *stdpState) Permute(perm []int32) {
-	s.kplus, s.tlast = permuted(s.kplus, perm), permuted(s.tlast, perm)
+	s.tr.permute(perm)
 	if s.sp != nil {
 		s.sp = permuted(s.sp, perm)
 	}
 }
+
+// WantSources implements SourceAware.
+func (s *stdpState) WantSources() bool { return s.tr.WantSources() }
+
+// Sources implements SourceAware.
+func (s *stdpState) Sources(start []uint32) { s.tr.Sources(start) }
 
 // params returns the STDP parameters of connection j.
 func (s *stdpState) params(j int) *StdpParams {
@@ -238,38 +267,77 @@ func (s *stdpState) params(j int) *StdpParams {
 //  2. depression by the postsynaptic trace just before t − d: w ← depress(w, K−(t − d));
 //  3. K+ ← K+·exp((t_last − t)/τ+) + 1, t_last ← t.
 //
-// The factor exp((t_last − t)/τ+) is computed once for the connections that share t_last and τ+.
+// K+ and t_last are read and updated once per run of connections that share them (per
+// connection for stdp_synapse); the factor exp((t_last − t)/τ+) is computed once for
+// consecutive runs that share t_last and τ+.
 func (s *stdpState) Send(b *SendBatch) {
-	t := b.T
+	tr, t := &s.tr, b.T
 	decayT, decayTau, decay := math.NaN(), 0.0, 0.0
-	for j := b.First; j < b.Last; j++ {
-		p := s.params(j)
-		d := b.Grid.Ms(DRDelay(b.DR[j]))
-		tgt := int(b.Tgt[j])
-		w, tLast, kplus := b.W[j], s.tlast[j], s.kplus[j]
-		t1, t2 := tLast-d+StdpEps, t-d+StdpEps
-		if b.Arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
-			for _, he := range b.Arch.History(tgt, t1, t2) {
-				w = p.Facilitate(w, kplus*math.Exp((tLast-(he.T+d))/p.TauPlus))
+	r0, r1 := b.First, b.Last // dense: a run per connection
+	if !tr.dense {
+		r0, r1 = tr.split(b.First), tr.split(b.Last)
+	}
+	for r := r0; r < r1; r++ {
+		lo, hi := r, r+1
+		if !tr.dense {
+			lo, hi = int(tr.start[r]), tr.end(r)
+		}
+		kplus, tLast := tr.k[r], tr.t[r]
+		s.sendRun(b, lo, hi, kplus, tLast)
+		tau := s.params(lo).TauPlus // the same for the whole run: runs are stdp_synapse_hom's
+		if tLast != decayT || tau != decayTau {
+			decayT, decayTau, decay = tLast, tau, math.Exp((tLast-t)/tau)
+		}
+		tr.k[r], tr.t[r] = kplus*decay+1, t
+	}
+}
+
+// sendRun applies steps 1 and 2 to the connections [lo, hi) of the batch, which share K+ kplus
+// and t_last tLast. The parameters are those of connection lo for the whole run (runs of more
+// than one connection are stdp_synapse_hom's); the delay's times are computed once for
+// consecutive connections with the same delay.
+func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
+	t, arch, p := b.T, b.Arch, s.params(lo)
+	lin := p.linear()
+	dr, ws := b.DR[lo:hi], b.W[lo:hi]
+	tgts, out := b.Tgt[lo:hi][:len(dr)], b.Out[lo-b.First : hi-b.First][:len(dr)]
+	ws = ws[:len(dr)]
+	steps := int64(-1)
+	var d, t1, t2, tq float64
+	for i, x := range dr {
+		if ds := DRDelay(x); ds != steps {
+			steps, d = ds, b.Grid.Ms(ds)
+			t1, t2, tq = tLast-d+StdpEps, t-d+StdpEps, t-d
+		}
+		tgt := int(tgts[i])
+		w := ws[i]
+		if arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
+			for _, he := range arch.History(tgt, t1, t2) {
+				if k := kplus * s.em.exp((tLast-(he.T+d))/p.TauPlus); lin {
+					w = p.facilitateLin(w, k)
+				} else {
+					w = p.Facilitate(w, k)
+				}
 			}
 		}
-		w = p.Depress(w, b.Arch.KValue(tgt, t-d))
-		b.W[j] = w
-		if tLast != decayT || p.TauPlus != decayTau {
-			decayT, decayTau, decay = tLast, p.TauPlus, math.Exp((tLast-t)/p.TauPlus)
+		if k := arch.KValue(tgt, tq); lin {
+			w = p.depressLin(w, k)
+		} else {
+			w = p.Depress(w, k)
 		}
-		s.kplus[j] = kplus*decay + 1
-		s.tlast[j] = t
-		b.Out[j-b.First] = w
+		ws[i] = w
+		out[i] = w
 	}
 }
 
 func (s *stdpState) Value(j int, key string) (float64, bool) {
 	switch key {
 	case "Kplus":
-		return s.kplus[j], true
+		k, _ := s.tr.at(j)
+		return k, true
 	case "t_lastspike":
-		return s.tlast[j], true
+		_, t := s.tr.at(j)
+		return t, true
 	}
 	p := s.params(j)
 	for _, f := range stdpFields {
@@ -281,7 +349,8 @@ func (s *stdpState) Value(j int, key string) (float64, bool) {
 }
 
 func (s *stdpState) Set(j int, r *status.Reader, w float64, apply bool) error {
-	p, kplus := *s.params(j), s.kplus[j]
+	kplus, _ := s.tr.at(j)
+	p := *s.params(j)
 	if !s.m.hom {
 		if err := readFields(r, &p, stdpFields); err != nil {
 			return err
@@ -294,7 +363,7 @@ func (s *stdpState) Set(j int, r *status.Reader, w float64, apply bool) error {
 		return err
 	}
 	if apply {
-		s.kplus[j] = kplus
+		s.tr.set(j, kplus)
 		if s.sp != nil {
 			s.sp[j] = p
 		}
@@ -302,9 +371,10 @@ func (s *stdpState) Set(j int, r *status.Reader, w float64, apply bool) error {
 	return nil
 }
 
+// WriteState writes K+ and t_last of every connection (as two float64 arrays, however they are
+// kept) and, for stdp_synapse, the STDP parameters.
 func (s *stdpState) WriteState(e *state.Encoder) {
-	e.F64s(s.kplus)
-	e.F64s(s.tlast)
+	s.tr.write(e)
 	e.Int(len(s.sp))
 	for _, p := range s.sp {
 		for _, v := range []float64{p.TauPlus, p.Lambda, p.Alpha, p.MuPlus, p.MuMinus, p.Wmax} {
@@ -314,11 +384,13 @@ func (s *stdpState) WriteState(e *state.Encoder) {
 }
 
 func (s *stdpState) ReadState(d *state.Decoder) error {
-	kplus, tlast := d.F64s(), d.F64s()
-	d.LenIs("t_lastspike", len(tlast), len(kplus))
+	tr := preTrace{fixed: s.tr.fixed}
+	if err := tr.read(d); err != nil {
+		return err
+	}
 	n := d.Int()
 	if !s.m.hom {
-		d.LenIs("STDP parameters", n, len(kplus))
+		d.LenIs("STDP parameters", n, tr.len())
 	} else {
 		d.LenIs("STDP parameters", n, 0)
 	}
@@ -329,7 +401,7 @@ func (s *stdpState) ReadState(d *state.Decoder) error {
 	if err := d.Err(); err != nil {
 		return err
 	}
-	s.kplus, s.tlast, s.sp = kplus, tlast, sp
+	s.tr, s.sp = tr, sp
 	return nil
 }
 
@@ -337,8 +409,7 @@ func (s *stdpState) ReadState(d *state.Decoder) error {
 // connection j of src.
 func (s *stdpState) AppendFrom(src SynState, j int) {
 	o := sameState(s, src)
-	s.kplus = append(s.kplus, o.kplus[j])
-	s.tlast = append(s.tlast, o.tlast[j])
+	s.tr.push(o.tr.at(j))
 	if !s.m.hom {
 		s.sp = append(s.sp, *o.params(j))
 	}
