@@ -12,7 +12,7 @@ export OMPI_MCA_rmaps_base_oversubscribe := 1
 # packages install them for /usr/bin/python3, which another python3 on PATH may shadow).
 PYTHON  ?= $(shell for p in python3 /usr/bin/python3; do $$p -c 'import numpy, pandas, matplotlib' >/dev/null 2>&1 && { echo $$p; exit 0; }; done; echo python3)
 
-.PHONY: all build build-mpi run test test-go test-mpi test-python test-slurm mpi-deps slurm-deps lint bench bench-mpi bench-python clean
+.PHONY: all build build-mpi run test test-go test-mpi test-python test-slurm mpi-deps slurm-deps lint bench bench-mpi bench-python bench-goals clean
 
 all: build
 
@@ -75,6 +75,11 @@ bench:
 
 bench-mpi: mpi-deps
 	NESTMPI_TEST_NP=2 CC=mpicc $(GO) test -tags mpi -run xxx -bench . -timeout 20m ./comm/ ./kernel/ ./bench/
+
+# The issue goals' table (hpc_benchmark, Brunel, the E/I network; GOALS_FLAGS=--microcircuit adds
+# the full-scale microcircuit): wall times, so on an otherwise idle machine.
+bench-goals: build
+	$(PYTHON) bench/goals.py --bin $(BIN)/nest-mpi --mpi-bin $(BIN)/nest-mpi-mpi $(GOALS_FLAGS)
 
 # Round trip, GetConnections into pandas, the E/I network from Python against the network file.
 bench-python: build
