@@ -10,12 +10,22 @@ import (
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
-// stateVersion is the version of the kernel's section layout inside a checkpoint.
-const stateVersion = 1
+// stateVersion is the version of the kernel's section layout inside a checkpoint: 2 writes a
+// store's weight and delay columns in their coding (dictCol.encodeCoded), 1 wrote them plain
+// (still read).
+const stateVersion = 2
+
+// writeVersion is the state version Store writes.
+func (k *Kernel) writeVersion() int {
+	if k.stateVersion != 0 {
+		return k.stateVersion
+	}
+	return stateVersion
+}
 
 // encodeGlobal writes the "kernel" section.
 func (k *Kernel) encodeGlobal(e *state.Encoder) error {
-	e.Int(stateVersion)
+	e.Int(k.writeVersion())
 	e.F64(k.grid.TicsPerMs)
 	e.I64(k.grid.TicsPerStep)
 	e.Int(k.threads)
@@ -84,8 +94,9 @@ func (k *Kernel) encodeModels(e *state.Encoder) error {
 // decodeGlobal restores the "kernel" section into k (a fresh kernel); threads is the thread
 // count to use (0: the stored one).
 func (k *Kernel) decodeGlobal(d *state.Decoder, threads int) error {
-	if v := d.Int(); d.Err() == nil && v != stateVersion {
-		d.Fail("kernel state version %d, this program reads %d", v, stateVersion)
+	k.stateVersion = d.Int()
+	if d.Err() == nil && (k.stateVersion < 1 || k.stateVersion > stateVersion) {
+		d.Fail("kernel state version %d, this program reads 1 to %d", k.stateVersion, stateVersion)
 	}
 	k.grid = clock.Grid{TicsPerMs: d.F64(), TicsPerStep: d.I64()}
 	stored := d.Int()

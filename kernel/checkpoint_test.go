@@ -88,12 +88,15 @@ func ckOutputs(t testing.TB, k *Kernel, recs []NodeCollection) []any {
 
 // TestCheckpointContinuesBitForBit: run to T, Store, run to 2T; Restore into a new kernel, run
 // to 2T: every recorder's events (from time 0) and every weight are identical, for 1 and 4
-// threads, with T not a multiple of min_delay (the checkpoint falls inside a slice).
+// threads, with T not a multiple of min_delay (the checkpoint falls inside a slice), for the
+// current state version and the previous one (plain store columns), which is still read.
 func TestCheckpointContinuesBitForBit(t *testing.T) {
-	for _, threads := range []int{1, 4} {
+	for _, c := range []struct{ version, threads int }{{2, 1}, {2, 4}, {1, 1}, {1, 4}} {
+		threads := c.threads
 		for _, T := range []float64{60, 47.3} {
 			dir := filepath.Join(t.TempDir(), "ck")
 			k := quietKernel(t, Params{"local_num_threads": threads, "rng_seed": 11})
+			k.stateVersion = c.version
 			recs := ckNetwork(t, k)
 			must(t, k.Simulate(T))
 			must(t, k.Store(dir))
@@ -107,7 +110,7 @@ func TestCheckpointContinuesBitForBit(t *testing.T) {
 			got := ckOutputs(t, r, rebind(t, r, recs))
 			r.Close()
 			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("threads %d, T %g: the restored run differs from the uninterrupted one", threads, T)
+				t.Fatalf("version %d, threads %d, T %g: the restored run differs from the uninterrupted one", c.version, threads, T)
 			}
 			if n := len(want[0].(Params)["times"].([]float64)); n < 500 {
 				t.Fatalf("only %d spikes: the network is too quiet to test anything", n)

@@ -31,7 +31,7 @@ func (k *Kernel) encodeVP(e *state.Encoder, st *vpState) error {
 	for _, c := range st.stores {
 		e.Bool(c != nil)
 		if c != nil {
-			encodeStore(e, c)
+			encodeStore(e, c, k.writeVersion())
 		}
 	}
 	e.Int(len(st.devs))
@@ -63,11 +63,16 @@ func encodeInputs(e *state.Encoder, in *inputs) {
 	}
 }
 
-func encodeStore(e *state.Encoder, c *connStore) {
+func encodeStore(e *state.Encoder, c *connStore, version int) {
 	e.Int(c.syn.id)
 	e.U32s(c.tgt)
-	c.w.encode(e)
-	c.dr.encode(e)
+	if version >= 2 {
+		c.w.encodeCoded(e)
+		c.dr.encodeCoded(e)
+	} else {
+		c.w.encode(e)
+		c.dr.encode(e)
+	}
 	e.U32s(c.srcIDs)
 	e.U32s(c.srcStart)
 	e.U32s(c.tailSrc)
@@ -225,14 +230,20 @@ func (k *Kernel) decodeStores(d *state.Decoder, st *vpState) error {
 			break
 		}
 		c := newConnStore(k.syns[id])
-		var ws []float64
-		var drs []uint32
-		c.tgt, ws, drs = d.U32s(), d.F64s(), d.U32s()
+		c.tgt = d.U32s()
+		if k.stateVersion >= 2 {
+			c.w, c.dr = decodeCoded(d, "weights", d.F64s), decodeCoded(d, "delays", d.U32s)
+		} else {
+			ws, drs := d.F64s(), d.U32s()
+			c.w, c.dr = columnOf(ws, c.st != nil), columnOf(drs, c.st != nil)
+		}
 		c.srcIDs, c.srcStart, c.tailSrc = d.U32s(), d.U32s(), d.U32s()
 		c.spikeOnly = d.Bool()
-		d.LenIs("weights", len(ws), len(c.tgt))
-		d.LenIs("delays", len(drs), len(c.tgt))
-		c.w, c.dr = columnOf(ws, c.st != nil), columnOf(drs, c.st != nil)
+		d.LenIs("weights", c.w.len(), len(c.tgt))
+		d.LenIs("delays", c.dr.len(), len(c.tgt))
+		if c.st != nil && (c.w.coded || c.dr.coded) {
+			d.Fail("coded columns in the store of %s, whose connections have state", k.syns[id].m.Name())
+		}
 		hasState := d.Bool()
 		if d.Err() == nil && hasState != (c.st != nil) {
 			d.Fail("synapse model %s state presence", k.syns[id].m.Name())

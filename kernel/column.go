@@ -107,12 +107,17 @@ func (c *dictCol[T]) code(v T) (code uint8, ok bool) {
 	case c.index != nil:
 		c.indexCode(len(c.dict) - 1)
 	case len(c.dict) > linearSearch:
-		c.index = make([]uint16, 1<<indexBits)
-		for k := range c.dict {
-			c.indexCode(k)
-		}
+		c.buildIndex()
 	}
 	return uint8(len(c.dict) - 1), true
+}
+
+// buildIndex enters every code of the dictionary into a new index.
+func (c *dictCol[T]) buildIndex() {
+	c.index = make([]uint16, 1<<indexBits)
+	for k := range c.dict {
+		c.indexCode(k)
+	}
 }
 
 // indexCode enters code k into the index.
@@ -403,4 +408,50 @@ func (c *dictCol[T]) values() []T {
 		out[i] = c.at(i)
 	}
 	return out
+}
+
+// encodeCoded writes the column in its coding (checkpoint state version 2): whether it is coded;
+// plain: the values; coded: the dictionary, the length, whether there are codes, and the codes.
+func (c *dictCol[T]) encodeCoded(e *state.Encoder) {
+	e.Bool(c.coded)
+	if !c.coded {
+		c.encode(e)
+		return
+	}
+	switch dict := any(c.dict).(type) {
+	case []float64:
+		e.F64s(dict)
+	case []uint32:
+		e.U32s(dict)
+	}
+	e.Int(c.n)
+	e.Bool(c.codes != nil)
+	if c.codes != nil {
+		e.Raw(c.codes)
+	}
+}
+
+// decodeCoded reads a column written by encodeCoded; values reads an array of T. A coded
+// column must have at most 256 distinct values, at least one when it is not empty, and codes
+// within its dictionary and as many as its length.
+func decodeCoded[T float64 | uint32](d *state.Decoder, what string, values func() []T) dictCol[T] {
+	if !d.Bool() {
+		return dictCol[T]{plain: values()}
+	}
+	c := dictCol[T]{coded: true, dict: values(), n: d.Int()}
+	if d.Bool() {
+		c.codes = d.Raw()
+		d.LenIs(what+" codes", len(c.codes), c.n)
+	}
+	switch {
+	case d.Err() != nil:
+	case len(c.dict) > maxCodes || c.n < 0 || (c.n > 0 && len(c.dict) == 0):
+		d.Fail("%s: a coded column of %d values with %d distinct ones", what, c.n, len(c.dict))
+	case slices.ContainsFunc(c.codes, func(k uint8) bool { return int(k) >= len(c.dict) }):
+		d.Fail("%s: a code beyond the %d distinct values", what, len(c.dict))
+	}
+	if len(c.dict) > linearSearch {
+		c.buildIndex()
+	}
+	return c
 }

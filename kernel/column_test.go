@@ -3,6 +3,7 @@ package kernel
 import (
 	"bytes"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/nest-mpi/nest-mpi/models/state"
@@ -138,5 +139,43 @@ func TestColumnsOf(t *testing.T) {
 	}
 	if dr := columnOf([]uint32{3, 4}, false); dr.constant() || !dr.coded {
 		t.Error("columnOf(two words) is not coded or is constant")
+	}
+}
+
+// encodeCoded and decodeCoded round-trip every coding; a code beyond the dictionary is refused.
+func TestCodedColumnRoundTrip(t *testing.T) {
+	for _, weights := range [][]float64{nil, {2.5, 2.5}, {2.5, -1, 2.5, 7}, append(ramp(200), ramp(200)...), ramp(300)} {
+		col := newDictCol[float64](false)
+		for _, w := range weights {
+			col.add(w)
+		}
+		var e state.Encoder
+		col.encodeCoded(&e)
+		d := state.NewDecoder(e.Bytes(), "test")
+		got := decodeCoded(d, "weights", d.F64s)
+		if err := d.Done(); err != nil {
+			t.Fatal(err)
+		}
+		if got.coded != col.coded || got.bytesPer() != col.bytesPer() {
+			t.Errorf("%d weights: decoded coding %v/%d bytes, written %v/%d", len(weights), got.coded, got.bytesPer(), col.coded, col.bytesPer())
+		}
+		checkWeights(t, &got, weights)
+		if len(weights) > 200 && got.coded { // the index works after decoding
+			got.add(weights[150])
+			checkWeights(t, &got, append(slices.Clone(weights), weights[150]))
+		}
+	}
+	col := newDictCol[float64](false)
+	for _, w := range []float64{1, 2, 1} {
+		col.add(w)
+	}
+	var e state.Encoder
+	col.encodeCoded(&e)
+	b := e.Bytes()
+	b[len(b)-1] = 9 // the last code
+	d := state.NewDecoder(b, "test")
+	decodeCoded(d, "weights", d.F64s)
+	if d.Err() == nil {
+		t.Error("a code beyond the dictionary was accepted")
 	}
 }

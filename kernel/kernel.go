@@ -83,6 +83,9 @@ type Kernel struct {
 	sliceTo      int64                     // end (exclusive lag) of the steps the VPs are running now
 	updateVPFunc func(thread int)          // k.updateVP, bound once so that the pool call does not allocate
 	eagerConns   bool                      // store every connection when it is made (tests: the reference for deferred ones)
+	// stateVersion is the checkpoint state version being read (decodeGlobal) or, when set
+	// before Store, to be written (tests of the older version); 0: the current one
+	stateVersion int
 
 	// stop, when set (by a signal handler), asks Run to stop at the next slice boundary;
 	// stopAgreed is set when some rank asked at this boundary (every rank learns it in the same
