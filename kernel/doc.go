@@ -45,7 +45,11 @@ package kernel
 // # Storage
 //
 // Connections between neurons are stored on the VP of their target, per synapse model, as arrays
-// sorted by source (conns.go: 16 bytes per static connection). Connections from generators are
+// sorted by source (conns.go). A store of a model without per-connection state codes its weight
+// and delay columns (column.go: a byte per connection for up to 256 distinct values, nothing
+// for one), so a static connection takes 5 to 16 bytes; the connections of such a model are
+// counted at Connect and placed once at Prepare in source order (no sort, no copy per Connect).
+// Delivery has a loop per coding. Connections from generators are
 // stored with the generator's instance on the target's VP; connections to spike recorders on the
 // source's VP (the recorder instance there records at emission), as NEST stores them. Spikes cross
 // ranks once per slice (exchange.go) and only to ranks that hold connections from their source.

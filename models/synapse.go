@@ -12,8 +12,9 @@ import (
 // stores made from it see new common properties at once.
 //
 // The kernel keeps what every connection has in its own compact layout (target, weight, and delay,
-// input channel and receptor packed into 32 bits: 16 bytes); whatever else a model needs per
-// connection lives in its SynState, as arrays indexed like the kernel's.
+// input channel and receptor packed into 32 bits: 16 bytes, less for models without state, whose
+// weights and delay words the kernel codes); whatever else a model needs per connection lives in
+// its SynState, as arrays indexed like the kernel's.
 type SynapseModel interface {
 	Name() string
 	// Copy returns an independent model under a new name, common properties included.
