@@ -172,7 +172,7 @@ func sendRunsMatchDense(t *testing.T, m SynapseModel, seed uint64) {
 		}
 	}
 	for n := range nNeur {
-		h0, h1 := arch[0].hist[n], arch[1].hist[n]
+		h0, h1 := arch[0].post[n].hist, arch[1].post[n].hist
 		if len(h0) != len(h1) {
 			t.Fatalf("%s seed %d: neuron %d history %d entries, %d", m.Name(), seed, n, len(h0), len(h1))
 		}
