@@ -47,17 +47,17 @@ type Archive struct {
 	kminusTriplet []float64
 	nIncoming     []int32     // number of history-reading connections onto the neuron
 	maxDelay      []float64   // largest dendritic delay of those connections (ms)
-	post          []postTrace // what depression reads, kept together for one cache line per look-up
-	hist          [][]HistEntry
-	em            *expMemo // K−'s exponentials
+	post          []postTrace // what depression reads, and the history, together: one cache line per look-up
+	em            *expMemo    // K−'s exponentials
 }
 
-// postTrace is what an STDP depression needs of a neuron in the common case, in one place: the
-// time and K− of its latest history entry (−Inf if none), τ−, and the last K− value computed
-// (NEST's trace_, reported as post_trace) with the time it was computed for (NaN after a change
-// of the history: the value is reused while neither changes).
+// postTrace is what an STDP rule needs of a neuron per look-up, in one 64-byte record: the time
+// and K− of its latest history entry (−Inf if none), τ−, the last K− value computed (NEST's
+// trace_, reported as post_trace) with the time it was computed for (NaN after a change of the
+// history: the value is reused while neither changes), and the history itself.
 type postTrace struct {
 	lastT, lastK, tauMinus, trace, traceT float64
+	hist                                  []HistEntry // the spike history (64 bytes in all)
 }
 
 // StdpEps is NEST's kernel stdp_eps (ms): the tolerance of history look-ups.
@@ -79,7 +79,6 @@ func (a *Archive) Grow(n int, p ArchParams) {
 		a.nIncoming = append(a.nIncoming, 0)
 		a.maxDelay = append(a.maxDelay, 0)
 		a.post = append(a.post, postTrace{lastT: math.Inf(-1), tauMinus: p.TauMinus, traceT: math.NaN()})
-		a.hist = append(a.hist, nil)
 	}
 }
 
@@ -107,7 +106,7 @@ func (a *Archive) Set(i int, r *status.Reader, model string) error {
 	a.p[i] = p
 	a.post[i].tauMinus, a.post[i].traceT = p.TauMinus, math.NaN()
 	if clear {
-		a.hist[i] = a.hist[i][:0]
+		a.post[i].hist = a.post[i].hist[:0]
 		a.kminus[i], a.kminusTriplet[i], a.lastSpike[i] = 0, 0, -1
 		a.post[i].lastT, a.post[i].lastK = math.Inf(-1), 0
 	}
@@ -130,7 +129,7 @@ func (a *Archive) Unregister(i int) { a.nIncoming[i]-- }
 //	K− ← K−·exp((t_last − t)/τ−) + 1,   K−triplet likewise with τ−triplet.
 func (a *Archive) RecordSpike(i int, t, minDelayMs float64) {
 	if a.nIncoming[i] > 0 {
-		h := a.hist[i]
+		h := a.post[i].hist
 		drop := 0
 		for len(h)-drop > 1 && h[drop].Access >= a.nIncoming[i] &&
 			t-h[drop+1].T > a.maxDelay[i]+minDelayMs+StdpEps {
@@ -142,7 +141,7 @@ func (a *Archive) RecordSpike(i int, t, minDelayMs float64) {
 		p := a.p[i]
 		a.kminus[i] = a.kminus[i]*math.Exp((a.lastSpike[i]-t)/p.TauMinus) + 1
 		a.kminusTriplet[i] = a.kminusTriplet[i]*math.Exp((a.lastSpike[i]-t)/p.TauMinusTriplet) + 1
-		a.hist[i] = append(h, HistEntry{T: t, Kminus: a.kminus[i], KminusTriplet: a.kminusTriplet[i]})
+		a.post[i].hist = append(h, HistEntry{T: t, Kminus: a.kminus[i], KminusTriplet: a.kminusTriplet[i]})
 		a.post[i].lastT, a.post[i].lastK, a.post[i].traceT = t, a.kminus[i], math.NaN()
 	}
 	a.lastSpike[i] = t
@@ -155,7 +154,7 @@ func (a *Archive) LastHistT(i int) float64 { return a.post[i].lastT }
 // History returns the entries of neuron i with t1 <= t < t2, found from the back as NEST's
 // get_history does, marking each as read by one more connection.
 func (a *Archive) History(i int, t1, t2 float64) []HistEntry {
-	hist := a.hist[i]
+	hist := a.post[i].hist
 	end := len(hist)
 	for end > 0 && hist[end-1].T >= t2 {
 		end--
@@ -188,7 +187,7 @@ func (a *Archive) kValue(i int, t float64) float64 {
 			k = pt.lastK * a.em.exp((pt.lastT-t)/pt.tauMinus)
 		}
 	} else {
-		h := a.hist[i]
+		h := a.post[i].hist
 		for j := len(h) - 1; j >= 0; j-- {
 			if t-h[j].T > StdpEps {
 				k = h[j].Kminus * a.em.exp((h[j].T-t)/pt.tauMinus)
@@ -212,8 +211,8 @@ func (a *Archive) WriteState(e *state.Encoder) {
 			e.F64(v)
 		}
 		e.I64(int64(a.nIncoming[i]))
-		e.Int(len(a.hist[i]))
-		for _, h := range a.hist[i] {
+		e.Int(len(a.post[i].hist))
+		for _, h := range a.post[i].hist {
 			e.F64(h.T)
 			e.F64(h.Kminus)
 			e.F64(h.KminusTriplet)
@@ -242,7 +241,7 @@ func (a *Archive) ReadState(d *state.Decoder) error {
 			break
 		}
 		for range m {
-			b.hist[i] = append(b.hist[i], HistEntry{T: d.F64(), Kminus: d.F64(), KminusTriplet: d.F64(), Access: int32(d.I64())})
+			b.post[i].hist = append(b.post[i].hist, HistEntry{T: d.F64(), Kminus: d.F64(), KminusTriplet: d.F64(), Access: int32(d.I64())})
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -260,5 +259,5 @@ func (a *Archive) AppendFrom(src *Archive, i int) {
 	j := len(a.p) - 1
 	a.lastSpike[j], a.kminus[j], a.kminusTriplet[j] = src.lastSpike[i], src.kminus[i], src.kminusTriplet[i]
 	a.post[j] = src.post[i]
-	a.hist[j] = append([]HistEntry(nil), src.hist[i]...)
+	a.post[j].hist = append([]HistEntry(nil), src.post[i].hist...)
 }

@@ -252,6 +252,7 @@ func (p *preTrace) write(e *state.Encoder) {
 		e.F64s(p.t)
 		return
 	}
+	e.Grow(2 * (8 + 8*p.n))
 	for _, col := range [][]float64{p.k, p.t} {
 		e.Int(p.n)
 		for r := range p.start {
