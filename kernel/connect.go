@@ -601,19 +601,26 @@ type chanCache struct {
 	model int32
 	rport int
 	ch    models.Channel
+	tgt   uint64 // the last target, its VP-local index and model
+	local uint32
+	tm    int32
 }
 
-func (cc *chanCache) channel(k *Kernel, tgt uint64, rport int) (models.Channel, error) {
-	m := k.nodes[tgt].model
-	if m == cc.model && rport == cc.rport {
-		return cc.ch, nil
+// target returns tgt's VP-local index and the channel of its connection with receptor rport.
+func (cc *chanCache) target(k *Kernel, tgt uint64, rport int) (uint32, models.Channel, error) {
+	if tgt != cc.tgt {
+		n := &k.nodes[tgt]
+		cc.tgt, cc.local, cc.tm = tgt, uint32(n.local), n.model
 	}
-	ch, err := k.models.list[m].neuron.Channel(models.SpikeEvent, rport)
+	if cc.tm == cc.model && rport == cc.rport {
+		return cc.local, cc.ch, nil
+	}
+	ch, err := k.models.list[cc.tm].neuron.Channel(models.SpikeEvent, rport)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	cc.model, cc.rport, cc.ch = m, rport, ch
-	return ch, nil
+	cc.model, cc.rport, cc.ch = cc.tm, rport, ch
+	return cc.local, ch, nil
 }
 
 // count builds the call on p's VP without storing: it draws and checks every connection and
@@ -647,7 +654,7 @@ func (p *pendingConns) count(streams connect.Streams) error {
 			st.noteDelay(d)
 			drawn = constant
 		}
-		if _, err := cc.channel(k, tgt, rport); err != nil {
+		if _, _, err := cc.target(k, tgt, rport); err != nil {
 			return err
 		}
 		cnt[src-lo]++
@@ -691,11 +698,11 @@ func (p *pendingConns) place(c *connStore, next []uint32, lo uint32, b *placeBat
 			_, w, d, rport, _ = k.drawConn(st, ss, idx, false, &dc)
 			drawn = constant
 		}
-		ch, err := cc.channel(k, tgt, rport)
+		local, ch, err := cc.target(k, tgt, rport)
 		if err != nil {
 			return err
 		}
-		if b.add(uint32(src), uint32(k.nodes[tgt].local), w, packDR(d, ch, rport)) {
+		if b.add(uint32(src), local, w, packDR(d, ch, rport)) {
 			b.flush(c, next, lo)
 		}
 		return nil
