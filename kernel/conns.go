@@ -244,6 +244,7 @@ func (c *connStore) placePending() {
 	}
 	total := len(c.tgt)
 	for _, p := range c.pending {
+		p.countExplicit()
 		if n := len(p.ids); n > 0 {
 			lo, hi = min(lo, p.ids[0]), max(hi, p.ids[n-1])
 		}
