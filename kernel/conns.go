@@ -27,8 +27,11 @@ func drRport(dr uint32) int64                                 { return models.DR
 // After Prepare the connections are sorted by source (stable, so creation order is kept per
 // source) and indexed by srcIDs/srcStart: the connections of source srcIDs[i] are
 // [srcStart[i], srcStart[i+1]). Connections made after that sit in an unsorted tail with their
-// sources in tailSrc until the next Prepare. A connection costs 16 bytes here: target (4),
-// weight (8), delay+channel+receptor (4); the model's own per-connection state is in st.
+// sources in tailSrc until the next Prepare; in stores of models without per-connection state,
+// connections between neurons are instead deferred (pending: counted when Connect runs, stored
+// straight into source order at the next Prepare or when the store is read). A connection costs
+// 16 bytes here: target (4), weight (8), delay+channel+receptor (4); the model's own
+// per-connection state is in st.
 type connStore struct {
 	syn *synModel
 	tgt []uint32
