@@ -10,7 +10,10 @@
 // on every VP (in parallel, one goroutine per local thread), and inside the emit callback draws
 // the connection's delay and weight (and other parameters) from the VP's stream and stores the
 // connection. Because rule draws and parameter draws come from the same VP stream, they
-// interleave exactly as in NEST (nestkernel/conn_builder.cpp).
+// interleave exactly as in NEST (nestkernel/conn_builder.cpp). Build depends only on its
+// arguments and the streams' states, so the kernel may run it twice for one Connect: first to
+// count the connections per source, later, from copies of the streams as they were, to store
+// each connection at its final place.
 //
 // # Ownership
 //

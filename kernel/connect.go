@@ -86,6 +86,14 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 	}
 	devices := len(k.kindsOf(pre)) > 0 || len(k.kindsOf(post)) > 0
 	deferred := !k.eagerConns && !devices && !k.prepared && !ss.syn.stateful && !ss.syn.m.NeedsHistory()
+	small := false // deferred, but drawn and kept now (explicitConns)
+	if deferred {
+		n := 0
+		for _, e := range k.expectedConnections(spec, pre, post) {
+			n += e
+		}
+		small = n < minDeferred
+	}
 	if !deferred && k.anyNeuron(pre) && k.anyNeuron(post) {
 		// connections appended now must follow the deferred ones of earlier calls
 		if err := k.pool.Run(func(t int) { k.vps[t].placePending(ss.syn) }); err != nil {
@@ -95,7 +103,7 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 	if !deferred {
 		k.reserveConnections(spec, pre, post, ss)
 	}
-	if deferred { // kept until the connections are stored
+	if deferred && !small { // kept until the connections are stored
 		pre, post = slices.Clone(pre), slices.Clone(post)
 	}
 	marks := k.markConnections()
@@ -110,6 +118,11 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 		rankCopies[t] = rank
 		thrCopy := thr
 		streams := connect.Streams{VP: st.rng, RankSync: &rankCopies[t], ThreadSync: &thrCopy}
+		if small {
+			pend[t] = &pendingConns{explicit: true}
+			errs[t] = pend[t].build(k, st, spec, pre, post, ss, streams)
+			return
+		}
 		if deferred {
 			pend[t] = &pendingConns{k: k, st: st, spec: spec, pre: pre, post: post, ss: ss,
 				vpStream: *st.rng, rankStream: rank, thrStream: thr}
@@ -132,10 +145,15 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 		k.streams.RankSync = rankCopies[0]
 	}
 	for t, p := range pend {
-		if p != nil && p.n > 0 {
-			c := k.vps[t].store(ss.syn)
-			c.pending = append(c.pending, p)
+		if p == nil || p.n == 0 {
+			continue
 		}
+		c := k.vps[t].store(ss.syn)
+		if last := len(c.pending) - 1; p.explicit && last >= 0 && c.pending[last].explicit {
+			c.pending[last].merge(p) // consecutive small calls share one record
+			continue
+		}
+		c.pending = append(c.pending, p)
 	}
 	k.noteDeviceSynapse(pre, ss)
 	k.connChanged = true
@@ -442,6 +460,64 @@ type pendingConns struct {
 	thrStream  vp.Stream
 	ids, cnt   []uint32 // the sources (ascending) and their numbers of connections
 	n          int
+	// explicit: the connections were drawn when the call was made and are kept here (calls
+	// that make few connections: minDeferred), sources in [xlo, xhi]; ids and cnt are computed
+	// when they are placed
+	explicit   bool
+	xsrc, xtgt []uint32
+	xw         []float64
+	xdr        []uint32
+	xlo, xhi   uint32
+}
+
+// build draws and checks the connections of a small call on st, as makeConnection does, and
+// keeps them (explicit).
+func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, post []uint64, ss *synSpec, streams connect.Streams) error {
+	cc := chanCache{model: -1}
+	var dc delayCache
+	p.xlo = math.MaxUint32
+	return connect.Build(spec, pre, post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
+		_, w, d, rport, err := k.drawConn(st, ss, idx, true, &dc)
+		if err != nil {
+			return err
+		}
+		st.noteDelay(d)
+		local, ch, err := cc.target(k, tgt, rport)
+		if err != nil {
+			return err
+		}
+		s := uint32(src)
+		p.xsrc, p.xtgt = append(p.xsrc, s), append(p.xtgt, local)
+		p.xw, p.xdr = append(p.xw, w), append(p.xdr, packDR(d, ch, rport))
+		p.xlo, p.xhi = min(p.xlo, s), max(p.xhi, s)
+		p.n++
+		return nil
+	})
+}
+
+// merge appends the connections of q (explicit, made after p's) to p.
+func (p *pendingConns) merge(q *pendingConns) {
+	p.xsrc, p.xtgt = append(p.xsrc, q.xsrc...), append(p.xtgt, q.xtgt...)
+	p.xw, p.xdr = append(p.xw, q.xw...), append(p.xdr, q.xdr...)
+	p.xlo, p.xhi = min(p.xlo, q.xlo), max(p.xhi, q.xhi)
+	p.n += q.n
+}
+
+// countExplicit computes ids and cnt of an explicit record.
+func (p *pendingConns) countExplicit() {
+	if !p.explicit || p.ids != nil || p.n == 0 {
+		return
+	}
+	cnt := make([]uint32, p.xhi-p.xlo+1)
+	for _, s := range p.xsrc {
+		cnt[s-p.xlo]++
+	}
+	for i, n := range cnt {
+		if n > 0 {
+			p.ids = append(p.ids, p.xlo+uint32(i))
+			p.cnt = append(p.cnt, n)
+		}
+	}
 }
 
 // placeBatch holds connections on their way into a store (pendingConns.place). Written one by
@@ -589,19 +665,26 @@ type chanCache struct {
 	model int32
 	rport int
 	ch    models.Channel
+	tgt   uint64 // the last target, its VP-local index and model
+	local uint32
+	tm    int32
 }
 
-func (cc *chanCache) channel(k *Kernel, tgt uint64, rport int) (models.Channel, error) {
-	m := k.nodes[tgt].model
-	if m == cc.model && rport == cc.rport {
-		return cc.ch, nil
+// target returns tgt's VP-local index and the channel of its connection with receptor rport.
+func (cc *chanCache) target(k *Kernel, tgt uint64, rport int) (uint32, models.Channel, error) {
+	if tgt != cc.tgt {
+		n := &k.nodes[tgt]
+		cc.tgt, cc.local, cc.tm = tgt, uint32(n.local), n.model
 	}
-	ch, err := k.models.list[m].neuron.Channel(models.SpikeEvent, rport)
+	if cc.tm == cc.model && rport == cc.rport {
+		return cc.local, cc.ch, nil
+	}
+	ch, err := k.models.list[cc.tm].neuron.Channel(models.SpikeEvent, rport)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	cc.model, cc.rport, cc.ch = m, rport, ch
-	return ch, nil
+	cc.model, cc.rport, cc.ch = cc.tm, rport, ch
+	return cc.local, ch, nil
 }
 
 // count builds the call on p's VP without storing: it draws and checks every connection and
@@ -635,7 +718,7 @@ func (p *pendingConns) count(streams connect.Streams) error {
 			st.noteDelay(d)
 			drawn = constant
 		}
-		if _, err := cc.channel(k, tgt, rport); err != nil {
+		if _, _, err := cc.target(k, tgt, rport); err != nil {
 			return err
 		}
 		cnt[src-lo]++
@@ -662,6 +745,16 @@ func (p *pendingConns) count(streams connect.Streams) error {
 // writes each to next[src-lo] in c, advancing next. The connections pass through a batch that
 // is put in source order before it is written (placeBatch).
 func (p *pendingConns) place(c *connStore, next []uint32, lo uint32, b *placeBatch) {
+	if p.explicit {
+		b.reset(p.xlo, p.xhi, p.n)
+		for i, s := range p.xsrc {
+			if b.add(s, p.xtgt[i], p.xw[i], p.xdr[i]) {
+				b.flush(c, next, lo)
+			}
+		}
+		b.flush(c, next, lo)
+		return
+	}
 	k, st, ss := p.k, p.st, p.ss
 	saved := *st.rng
 	*st.rng = p.vpStream
@@ -679,11 +772,11 @@ func (p *pendingConns) place(c *connStore, next []uint32, lo uint32, b *placeBat
 			_, w, d, rport, _ = k.drawConn(st, ss, idx, false, &dc)
 			drawn = constant
 		}
-		ch, err := cc.channel(k, tgt, rport)
+		local, ch, err := cc.target(k, tgt, rport)
 		if err != nil {
 			return err
 		}
-		if b.add(uint32(src), uint32(k.nodes[tgt].local), w, packDR(d, ch, rport)) {
+		if b.add(uint32(src), local, w, packDR(d, ch, rport)) {
 			b.flush(c, next, lo)
 		}
 		return nil
@@ -868,15 +961,29 @@ func (k *Kernel) reserveConnections(spec connect.Spec, pre, post []uint64, ss *s
 	if len(k.kindsOf(pre)) > 0 || len(k.kindsOf(post)) > 0 {
 		return // devices keep their connections elsewhere
 	}
+	for t, n := range k.expectedConnections(spec, pre, post) {
+		if n > 0 {
+			k.vps[t].store(ss.syn).reserve(n)
+		}
+	}
+}
+
+// expectedConnections returns, per local VP, the number of connections a Connect between neurons
+// is expected to make there (connect.Expected).
+func (k *Kernel) expectedConnections(spec connect.Spec, pre, post []uint64) []int {
 	local := make([]int, len(k.vps))
 	for _, id := range post {
 		if k.layout.IsLocal(id) {
 			local[k.layout.ThreadOf(id)]++
 		}
 	}
-	for t, st := range k.vps {
-		if n := connect.Expected(spec, len(pre), local[t], len(post)); n > 0 {
-			st.store(ss.syn).reserve(n)
-		}
+	for t := range local {
+		local[t] = connect.Expected(spec, len(pre), local[t], len(post))
 	}
+	return local
 }
+
+// minDeferred is the number of connections on this rank from which a Connect defers them
+// (pendingConns); smaller calls store theirs at once, in the tail, so that a script of many
+// small calls does not keep a record per call.
+const minDeferred = 4096

@@ -27,11 +27,13 @@ func drRport(dr uint32) int64                                 { return models.DR
 // After Prepare the connections are sorted by source (stable, so creation order is kept per
 // source) and indexed by srcIDs/srcStart: the connections of source srcIDs[i] are
 // [srcStart[i], srcStart[i+1]). Connections made after that sit in an unsorted tail with their
-// sources in tailSrc until the next Prepare. A connection costs 5 to 16 bytes here: target (4),
-// weight (8, or 1 or 0 when the column is dictionary-coded: see dictCol), delay+channel+
-// receptor word (4, or 1 or 0 when coded); the model's own
-// per-connection state is in st, and a model with state keeps both columns plain (its send rule
-// reads and writes them as arrays).
+// sources in tailSrc until the next Prepare; in stores of models without per-connection state,
+// connections between neurons are instead deferred (pending: counted when Connect runs, stored
+// straight into source order at the next Prepare or when the store is read). A connection costs
+// 5 to 16 bytes here: target (4), weight (8, or 1 or 0 when the column is dictionary-coded: see
+// dictCol), delay+channel+receptor word (4, or 1 or 0 when coded); the model's own per-connection
+// state is in st, and a model with state keeps both columns plain (its send rule reads and
+// writes them as arrays).
 type connStore struct {
 	syn *synModel
 	tgt []uint32
@@ -280,6 +282,7 @@ func (c *connStore) placePending() {
 	}
 	total := len(c.tgt)
 	for _, p := range c.pending {
+		p.countExplicit()
 		if n := len(p.ids); n > 0 {
 			lo, hi = min(lo, p.ids[0]), max(hi, p.ids[n-1])
 		}

@@ -28,16 +28,16 @@ func dumpStores(k *Kernel) [][]storeDump {
 }
 
 // deferredNet connects neurons with every rule into static synapse stores (scalar, array and
-// random parameters), interleaved with device connections and with a connection of a stateful
-// model; more follows stage 1 (after a first Simulate when simulate is set).
-func deferredNet(t *testing.T, eager bool, threads int, stage func(k *Kernel)) (*Kernel, NodeCollection) {
+// random parameters; calls large enough to be deferred and small ones stored at once), interleaved
+// with device connections and with a connection of a stateful model, and two calls that fail.
+func deferredNet(t *testing.T, eager bool, threads int) (*Kernel, NodeCollection) {
 	k := quietKernel(t, Params{"local_num_threads": threads, "rng_seed": 77})
 	k.eagerConns = eager
-	n := mustCreate(t, k, "iaf_psc_alpha", 40, Params{"I_e": 300.0})
-	a, _ := n.Slice(0, 25, 1)
-	b, _ := n.Slice(25, 40, 1)
-	must(t, k.Connect(a, n, Params{"rule": "fixed_indegree", "indegree": 6}, Params{"weight": 20.0, "delay": 1.5}))
-	must(t, k.Connect(b, a, Params{"rule": "fixed_total_number", "N": 300},
+	n := mustCreate(t, k, "iaf_psc_alpha", 300, Params{"I_e": 300.0})
+	a, _ := n.Slice(0, 200, 1)
+	b, _ := n.Slice(200, 300, 1)
+	must(t, k.Connect(a, n, Params{"rule": "fixed_indegree", "indegree": 20}, Params{"weight": 2.0, "delay": 1.5}))
+	must(t, k.Connect(b, a, Params{"rule": "fixed_total_number", "N": 5000},
 		Params{"weight": connect.Normal(-30, 5).Redraw(-1000, 0), "delay": connect.Normal(1.5, 0.5).Redraw(0.1, 5)}))
 	pg := mustCreate(t, k, "poisson_generator", 1, Params{"rate": 8000.0})
 	must(t, k.Connect(pg, n, nil, Params{"weight": 5.0}))
@@ -49,24 +49,29 @@ func deferredNet(t *testing.T, eager bool, threads int, stage func(k *Kernel)) (
 	for i := range ws {
 		ws[i] = float64(i) - 7
 	}
-	must(t, k.Connect(a15, b, "one_to_one", Params{"weight": ws, "delay": 2.0}))
+	b15, _ := b.Slice(0, 15, 1)
+	must(t, k.Connect(a15, b15, "one_to_one", Params{"weight": ws, "delay": 2.0}))
 	// a device and a neuron in one call: its neuron connections follow the earlier ones
 	mixed := NodeCollection{k: k, gen: k.gen, ids: []uint64{pg.ids[0], n.ids[3]}}
 	must(t, k.Connect(mixed, b, nil, Params{"weight": 1.0}))
 	if err := k.Connect(a, b, Params{"rule": "fixed_indegree", "indegree": 2}, Params{"delay": []float64{1, 2, 0.01}}); err == nil {
 		t.Fatal("a delay array of the wrong length was accepted")
 	}
-	bad := make([]float64, 15*2)
-	for i := range bad {
-		bad[i] = 1
+	for _, m := range []int{2, 20} { // a small call and a deferred one
+		bad := make([]float64, 300*m)
+		for i := range bad {
+			bad[i] = 1
+		}
+		bad[len(bad)-1] = 0.01 // below the resolution: the call fails on its last connection
+		if err := k.Connect(a, n, Params{"rule": "fixed_indegree", "indegree": m}, Params{"delay": bad}); err == nil {
+			t.Fatal("a delay below the resolution was accepted")
+		}
 	}
-	bad[len(bad)-1] = 0.01 // below the resolution: the call fails on its last connection
-	if err := k.Connect(a, b, Params{"rule": "fixed_indegree", "indegree": 2}, Params{"delay": bad}); err == nil {
-		t.Fatal("a delay below the resolution was accepted")
-	}
-	must(t, k.Connect(a, n, Params{"rule": "all_to_all"}, Params{"weight": 0.5, "delay": 3.0}))
-	if stage != nil {
-		stage(k)
+	must(t, k.Connect(a, n, Params{"rule": "all_to_all"}, Params{"weight": 0.05, "delay": 3.0}))
+	if syn, err := k.synByName("static_synapse"); err != nil {
+		t.Fatal(err)
+	} else if c := k.vps[0].stores[syn.id]; !eager && (len(c.pending) == 0 || len(c.tailSrc) == 0) {
+		t.Fatalf("%d calls deferred and %d connections stored at once since; the test needs both", len(c.pending), len(c.tailSrc))
 	}
 	return k, n
 }
@@ -87,8 +92,8 @@ func TestDeferredConnections(t *testing.T) {
 			return k, n
 		},
 		"connect after simulate": func(t *testing.T, k *Kernel, n NodeCollection) (*Kernel, NodeCollection) {
-			must(t, k.Simulate(30))
-			must(t, k.Connect(n, n, Params{"rule": "fixed_indegree", "indegree": 3}, Params{"weight": connect.Uniform(-5, 5), "delay": 1.0}))
+			must(t, k.Simulate(10))
+			must(t, k.Connect(n, n, Params{"rule": "fixed_indegree", "indegree": 20}, Params{"weight": connect.Uniform(-5, 5), "delay": 1.0}))
 			return k, n
 		},
 		"checkpoint": func(t *testing.T, k *Kernel, n NodeCollection) (*Kernel, NodeCollection) {
@@ -106,11 +111,11 @@ func TestDeferredConnections(t *testing.T) {
 			var ref [][]storeDump
 			var refSpikes any
 			for _, eager := range []bool{true, false} {
-				k, n := deferredNet(t, eager, threads, nil)
+				k, n := deferredNet(t, eager, threads)
 				k, n = stage(t, k, n)
 				sr := mustCreate(t, k, "spike_recorder", 1, nil)
 				must(t, k.Connect(n, sr, nil, nil))
-				must(t, k.Simulate(60))
+				must(t, k.Simulate(20))
 				got := dumpStores(k)
 				ev := eventsOf(t, k, sr)
 				if eager {
