@@ -275,6 +275,7 @@ func (b *builder) fixedIndegree() error {
 		cnt = newCounter(b.sources)
 	}
 	var seen idSet
+	var draws []uint64
 	for ti, t := range b.targets {
 		if b.pl.TargetVP(t) != b.vp {
 			continue
@@ -284,10 +285,14 @@ func (b *builder) fixedIndegree() error {
 				return err
 			}
 		}
-		if !b.spec.AllowMultapses {
-			seen.resetIndices(int(k), n)
-		}
 		base := ti * int(k)
+		if b.spec.AllowMultapses {
+			if err := b.indegreeWithMultapses(rng, int(k), t, base, &draws); err != nil {
+				return err
+			}
+			continue
+		}
+		seen.resetIndices(int(k), n)
 		for j := 0; j < int(k); j++ {
 			var s uint64
 			for {
@@ -304,6 +309,32 @@ func (b *builder) fixedIndegree() error {
 			if err := b.emit(s, t, base+j); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// indegreeWithMultapses draws the k sources of target t (multapses allowed) and emits them as
+// fixedIndegree's loop does, one uniform index per draw and a redraw after an autapse, drawing the
+// indices in bulk: as many as are still missing at a time, so the stream advances by exactly the
+// draws made (draws is scratch).
+func (b *builder) indegreeWithMultapses(rng *vp.Stream, k int, t uint64, base int, draws *[]uint64) error {
+	if cap(*draws) < k {
+		*draws = make([]uint64, k)
+	}
+	n := uint64(len(b.sources))
+	for j := 0; j < k; {
+		batch := (*draws)[:k-j]
+		rng.UniformInts(n, batch)
+		for _, si := range batch {
+			s := b.sources[si]
+			if !b.spec.AllowAutapses && s == t {
+				continue
+			}
+			if err := b.emit(s, t, base+j); err != nil {
+				return err
+			}
+			j++
 		}
 	}
 	return nil

@@ -151,6 +151,32 @@ func (s *Stream) UniformInt(n uint64) uint64 {
 	return hi
 }
 
+// UniformInts sets every element of out to a uniform integer in [0, n): the values of len(out)
+// calls of UniformInt(n), in order, leaving the stream where they leave it, with the state in
+// local variables meanwhile (a Stream reached through a pointer is reloaded and stored at every
+// draw). It panics if n == 0.
+func (s *Stream) UniformInts(n uint64, out []uint64) {
+	if n == 0 {
+		panic("vp: Stream.UniformInts: n must be > 0")
+	}
+	thresh := -n % n // 2^64 mod n
+	s0, s1, s2, s3 := s.S[0], s.S[1], s.S[2], s.S[3]
+	for i := range out {
+		for {
+			x := bits.RotateLeft64(s1*5, 7) * 9
+			s2 ^= s0
+			s3 ^= s1
+			s0, s1, s2, s3 = s0^s3, s1^s2, s2^(s1<<17), bits.RotateLeft64(s3, 45)
+			hi, lo := bits.Mul64(x, n)
+			if lo >= thresh {
+				out[i] = hi
+				break
+			}
+		}
+	}
+	s.S = [4]uint64{s0, s1, s2, s3}
+}
+
 // NormalMS returns a normal variate with the given mean and standard deviation:
 // mean + std*Normal(). NEST's nest.random.normal(mean, std).
 func (s *Stream) NormalMS(mean, std float64) float64 {

@@ -288,3 +288,22 @@ func TestStateRoundTrip(t *testing.T) {
 	}()
 	zero.SetState([4]uint64{})
 }
+
+// UniformInts gives the values of as many UniformInt calls and leaves the stream where they do.
+func TestUniformIntsIsUniformInt(t *testing.T) {
+	for _, n := range []uint64{1, 2, 3, 7, 9000, 1<<63 + 12345, math.MaxUint64} {
+		a, b := NewStream(5, KindVP, 1), NewStream(5, KindVP, 1)
+		out := make([]uint64, 1000)
+		for round := 0; round < 5; round++ {
+			a.UniformInts(n, out[:round*200+1])
+			for i, got := range out[:round*200+1] {
+				if want := b.UniformInt(n); got != want {
+					t.Fatalf("n %d, round %d, draw %d: %d, want %d", n, round, i, got, want)
+				}
+			}
+			if a != b {
+				t.Fatalf("n %d: streams differ after round %d", n, round)
+			}
+		}
+	}
+}
