@@ -40,7 +40,7 @@ const (
 	kernelConnBytes = 16
 	// deferredPeakScale is those connections' peak over their stored size (the batch they pass
 	// through, the counts per source, the collector's headroom; measured on hpc_benchmark, Brunel
-	// and the microcircuit on 1 and 2 ranks, bench/notes-build.md), under MPI too.
+	// and the microcircuit on 1 and 2 ranks, bench/NOTES.md §31e), under MPI too.
 	deferredPeakScale = 1.10
 	// placeBatchBytes is the batch through which each thread places such connections (its
 	// buffers and their sorted copies, 256 Ki connections at most).
