@@ -46,15 +46,17 @@ func (t *scalingTable) speedup(i int) (got, ideal float64) {
 }
 
 // phases are the real-time factor's parts (wall seconds per simulated second): update, deliver,
-// exchange (collocate + communicate) and the rest of Simulate.
-func (t *scalingTable) phases(i int) [4]float64 {
+// exchange (collocate + communicate), Prepare (where deferred connections are placed) and the
+// rest of Simulate.
+func (t *scalingTable) phases(i int) [5]float64 {
 	bio := t.num(i, "model_time_sim") / 1000
 	up, del := t.num(i, "time_update")/bio, t.num(i, "time_deliver_spike_data")/bio
 	ex := (t.num(i, "time_collocate_spike_data") + t.num(i, "time_communicate_spike_data")) / bio
-	return [4]float64{up, del, ex, max(0, t.num(i, "rtf")-up-del-ex)}
+	prep := t.num(i, "time_communicate_prepare") / bio
+	return [5]float64{up, del, ex, prep, max(0, t.num(i, "rtf")-up-del-ex-prep)}
 }
 
-var phaseNames = [4]string{"update", "deliver", "exchange (collocate + communicate)", "other"}
+var phaseNames = [5]string{"update", "deliver", "exchange (collocate + communicate)", "prepare (placing connections)", "other"}
 
 func (t *scalingTable) write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -90,7 +92,7 @@ func (t *scalingTable) write(dir string) error {
 	return t.plotSpeedup(filepath.Join(dir, "speedup.png"))
 }
 
-var phaseColors = [4]color.RGBA{{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {160, 160, 160, 255}}
+var phaseColors = [5]color.RGBA{{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {148, 103, 189, 255}, {160, 160, 160, 255}}
 
 // plotPhases draws the real-time factor of every configuration as a bar stacked from its phases.
 func (t *scalingTable) plotPhases(path string) error {
