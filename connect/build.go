@@ -13,7 +13,13 @@ import (
 // were when Connect started. Every VP advances its copies identically, so the caller copies
 // any one of them back afterwards. A rule needs only the streams it uses (see the package
 // documentation); a nil stream it needs is an InternalError.
-type Streams struct{ VP, RankSync, ThreadSync *vp.Stream }
+type Streams struct {
+	VP, RankSync, ThreadSync *vp.Stream
+	// EmitDrawsNothing promises that the callback draws nothing from VP (constant connection
+	// parameters): a rule may then draw a target's sources in bulk. Otherwise its own draws from
+	// VP stay interleaved with the callback's, connection by connection, as NEST makes them.
+	EmitDrawsNothing bool
+}
 
 // Placement tells a rule where nodes live. TargetVP returns the VP of a target node, or -1 if
 // the node is a device replicated on every VP (recorders): then the connection is owned by
@@ -286,13 +292,15 @@ func (b *builder) fixedIndegree() error {
 			}
 		}
 		base := ti * int(k)
-		if b.spec.AllowMultapses {
+		if b.spec.AllowMultapses && b.st.EmitDrawsNothing {
 			if err := b.indegreeWithMultapses(rng, int(k), t, base, &draws); err != nil {
 				return err
 			}
 			continue
 		}
-		seen.resetIndices(int(k), n)
+		if !b.spec.AllowMultapses {
+			seen.resetIndices(int(k), n)
+		}
 		for j := 0; j < int(k); j++ {
 			var s uint64
 			for {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nest-mpi/nest-mpi/models/status"
+	"github.com/nest-mpi/nest-mpi/vp"
 )
 
 func TestOneToOneExact(t *testing.T) {
@@ -404,4 +405,50 @@ func ExampleBuild() {
 	// Output:
 	// target 5 index 2
 	// target 5 index 3
+}
+
+// fixed_indegree with multapses draws, per connection, a source index and then whatever the
+// callback draws (a weight), as NEST does: with a callback that draws, and with one that draws
+// nothing and says so (then the rule draws a target's sources in bulk), the sources and the
+// stream's final state are those of that sequence.
+func TestFixedIndegreeDrawOrder(t *testing.T) {
+	src := make([]uint64, 50)
+	for i := range src {
+		src[i] = uint64(i + 1)
+	}
+	tgt := src[:20]
+	spec := FixedIndegree(7).WithAutapses(false)
+	pl := roundRobin(1)
+	for _, draws := range []bool{true, false} {
+		st := vp.NewStream(9, vp.KindVP, 0)
+		ref := st
+		rank, thr := vp.NewStream(9, vp.KindRankSync, 0), vp.NewStream(9, vp.KindThreadSync, 0)
+		var got, want []uint64
+		err := Build(spec, src, tgt, 0, pl, Streams{VP: &st, RankSync: &rank, ThreadSync: &thr, EmitDrawsNothing: !draws},
+			func(s, _ uint64, _ int) error {
+				got = append(got, s)
+				if draws {
+					st.Float64()
+				}
+				return nil
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, t0 := range tgt {
+			for range 7 {
+				s := src[ref.UniformInt(uint64(len(src)))]
+				for s == t0 {
+					s = src[ref.UniformInt(uint64(len(src)))]
+				}
+				want = append(want, s)
+				if draws {
+					ref.Float64()
+				}
+			}
+		}
+		if !slices.Equal(got, want) || st != ref {
+			t.Errorf("callback draws %v: the sources or the stream's state differ from the sequential draws", draws)
+		}
+	}
 }

@@ -117,7 +117,7 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 		st := k.vps[t]
 		rankCopies[t] = rank
 		thrCopy := thr
-		streams := connect.Streams{VP: st.rng, RankSync: &rankCopies[t], ThreadSync: &thrCopy}
+		streams := connect.Streams{VP: st.rng, RankSync: &rankCopies[t], ThreadSync: &thrCopy, EmitDrawsNothing: ss.constant()}
 		if small {
 			pend[t] = &pendingConns{explicit: true}
 			errs[t] = pend[t].build(k, st, spec, pre, post, ss, streams)
@@ -759,7 +759,7 @@ func (p *pendingConns) place(c *connStore, next []uint32, lo uint32, b *placeBat
 	saved := *st.rng
 	*st.rng = p.vpStream
 	rank, thr := p.rankStream, p.thrStream
-	streams := connect.Streams{VP: st.rng, RankSync: &rank, ThreadSync: &thr}
+	streams := connect.Streams{VP: st.rng, RankSync: &rank, ThreadSync: &thr, EmitDrawsNothing: ss.constant()}
 	cc := chanCache{model: -1}
 	var dc delayCache
 	b.reset(p.ids[0], p.ids[len(p.ids)-1], p.n)
