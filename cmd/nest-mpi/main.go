@@ -276,6 +276,11 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	netfile.Version = version
 	res, err := netfile.Run(nf, opts)
 	if res == nil {
+		if c.Size() > 1 && c.Rank() != 0 {
+			// An error every rank meets is rank 0's to report (see fail): removing the staging
+			// folder at once could make rank 0, still setting data_path to it, fail otherwise.
+			time.Sleep(otherRankDelay)
+		}
 		prep.abort()
 		return err
 	}
