@@ -157,7 +157,7 @@ type expBlock struct {
 	// derived, per neuron (see derive)
 	pr []expProp
 	// shared is set when every neuron's propagators are pr[0]'s, bit for bit (one population
-	// with one parameter set): Update then reads none of pr. sharedKnown is cleared by derive.
+	// with one parameter set): Update then reads pr[0] only. sharedKnown is cleared by derive.
 	shared, sharedKnown bool
 }
 
@@ -254,16 +254,18 @@ func (b *expBlock) Update(s *Step) {
 	if !b.sharedKnown {
 		b.shared, b.sharedKnown = allSame(b.pr), true
 	}
-	if b.shared && len(b.pr) > 0 && b.pr[0].delta < 1e-10 {
-		b.updateShared(s, b.pr[0])
-		return
-	}
 	n := len(b.p)
 	ex, in, c0, c1 := s.Ex[:n], s.In[:n], s.I0[:n], s.I1[:n]
 	i0, i1, iEx, iIn, v, r, pr := b.i0[:n], b.i1[:n], b.iEx[:n], b.iIn[:n], b.v[:n], b.r[:n], b.pr[:n]
+	// Neurons that share one record all read pr[0] (stride 0): one cache line instead of a
+	// record per neuron streamed through the cache.
+	stride := 1
+	if b.shared {
+		stride = 0
+	}
 	h := b.h
 	for i := range ex {
-		q := &pr[i]
+		q := &pr[i*stride]
 		if r[i] == 0 {
 			v[i] = v[i]*q.p22 + iEx[i]*q.p21Ex + iIn[i]*q.p21In + (q.iE+i0[i])*q.p20
 		} else {
@@ -278,30 +280,6 @@ func (b *expBlock) Update(s *Step) {
 			fire = s.RNG.Float64() < q.rho*math.Exp(q.invDelta*(v[i]-q.theta))*h*1e-3
 		}
 		if fire {
-			r[i] = q.refr
-			v[i] = q.vReset
-			s.Spikes = append(s.Spikes, Spike{Index: int32(i), Mult: 1})
-		}
-		i0[i], i1[i] = c0[i], c1[i]
-		ex[i], in[i], c0[i], c1[i] = 0, 0, 0, 0
-	}
-}
-
-// updateShared is Update for a block whose neurons share the propagators q and have a hard
-// threshold: the same arithmetic, in the same order, without reading a propagator per neuron.
-func (b *expBlock) updateShared(s *Step, q expProp) {
-	n := len(b.p)
-	ex, in, c0, c1 := s.Ex[:n], s.In[:n], s.I0[:n], s.I1[:n]
-	i0, i1, iEx, iIn, v, r := b.i0[:n], b.i1[:n], b.iEx[:n], b.iIn[:n], b.v[:n], b.r[:n]
-	for i := range ex {
-		if r[i] == 0 {
-			v[i] = v[i]*q.p22 + iEx[i]*q.p21Ex + iIn[i]*q.p21In + (q.iE+i0[i])*q.p20
-		} else {
-			r[i]--
-		}
-		iEx[i] = iEx[i]*q.p11Ex + q.oneMinusP11Ex*i1[i] + ex[i]
-		iIn[i] = iIn[i]*q.p11In + in[i]
-		if v[i] >= q.theta {
 			r[i] = q.refr
 			v[i] = q.vReset
 			s.Spikes = append(s.Spikes, Spike{Index: int32(i), Mult: 1})
