@@ -34,6 +34,12 @@ const exitError = 2
 // error every rank meets is printed once (by rank 0, whose Abort ends the others first).
 var otherRankDelay = 2 * time.Second
 
+// waitedError is an error of a rank other than 0 that has waited otherRankDelay already.
+type waitedError struct{ err error }
+
+func (e *waitedError) Error() string { return e.err.Error() }
+func (e *waitedError) Unwrap() error { return e.err }
+
 // usageError is a command-line mistake: the usage follows the message.
 type usageError struct{ msg string }
 
@@ -73,7 +79,9 @@ func fail(c comm.Communicator, stderr io.Writer, err error) int {
 		return code
 	}
 	if c.Size() > 1 && c.Rank() != 0 {
-		time.Sleep(otherRankDelay)
+		if !errors.As(err, new(*waitedError)) {
+			time.Sleep(otherRankDelay)
+		}
 		msg = fmt.Sprintf("rank %d: %s", c.Rank(), msg)
 	}
 	fmt.Fprintf(stderr, "nest-mpi: %s\n", msg)
@@ -280,6 +288,7 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 			// An error every rank meets is rank 0's to report (see fail): removing the staging
 			// folder at once could make rank 0, still setting data_path to it, fail otherwise.
 			time.Sleep(otherRankDelay)
+			err = &waitedError{err}
 		}
 		prep.abort()
 		return err
