@@ -337,8 +337,10 @@ func TestTsodyksBatchMatchesSpike(t *testing.T) {
 			}
 		}
 	}
-	s1 := &tsodyksState{m: NewTsodyksSynapse().(*TsodyksSynapse), c: slices.Clone(ts)}
+	s1 := NewTsodyksSynapse().NewState().(*tsodyksState)
+	s1.c = slices.Clone(ts)
 	check("tsodyks_synapse", s1, func(j int, t float64) float64 { return ts[j].Spike(t) })
-	s2 := &tsodyks2State{m: NewTsodyks2Synapse().(*Tsodyks2Synapse), c: slices.Clone(t2)}
+	s2 := NewTsodyks2Synapse().NewState().(*tsodyks2State)
+	s2.c = slices.Clone(t2)
 	check("tsodyks2_synapse", s2, func(j int, t float64) float64 { return t2[j].Spike(t) })
 }

@@ -61,3 +61,55 @@ func (m *tableSynapse[P]) ConnDefaults(dst []float64) {
 func (m *tableSynapse[P]) Params() []ParamDoc {
 	return append(m.docs(), docFields(&m.Conn, m.fields)...)
 }
+
+// tableState holds the connections of one table synapse model on one VP, one P per connection:
+// their count, addition (from the parameter table, starting from fresh, which holds a new
+// connection's state), truncation, permutation and status. A model's state embeds it and adds
+// its Send, WriteState, ReadState and AppendFrom.
+type tableState[P any] struct {
+	m     *tableSynapse[P]
+	fresh P
+	c     []P
+}
+
+// Len implements SynState.
+func (s *tableState[P]) Len() int { return len(s.c) }
+
+// Add implements SynState: the connection's parameters in the table's order, checked.
+func (s *tableState[P]) Add(vals []float64, _ float64) error {
+	c := s.fresh
+	for i, f := range s.m.fields {
+		*f.f(&c) = vals[i]
+	}
+	if err := s.m.check(&c, s.m.name); err != nil {
+		return err
+	}
+	s.c = append(s.c, c)
+	return nil
+}
+
+// Truncate implements SynState.
+func (s *tableState[P]) Truncate(n int) { s.c = s.c[:n] }
+
+// Permute implements SynState.
+func (s *tableState[P]) Permute(perm []int32) { s.c = permuted(s.c, perm) }
+
+// Value implements SynState.
+func (s *tableState[P]) Value(j int, key string) (float64, bool) {
+	return fieldValue(&s.c[j], s.m.fields, key)
+}
+
+// Set implements SynState: all or nothing, checked.
+func (s *tableState[P]) Set(j int, r *status.Reader, _ float64, apply bool) error {
+	c := s.c[j]
+	if err := readFields(r, &c, s.m.fields); err != nil {
+		return err
+	}
+	if err := s.m.check(&c, s.m.name); err != nil {
+		return err
+	}
+	if apply {
+		s.c[j] = c
+	}
+	return nil
+}

@@ -124,34 +124,17 @@ func (m *Tsodyks2Synapse) Doc() string {
 func (m *Tsodyks2Synapse) SizeOf() int { return 16 + 48 }
 
 // NewState implements SynapseModel.
-func (m *Tsodyks2Synapse) NewState() SynState { return &tsodyks2State{m: m} }
+func (m *Tsodyks2Synapse) NewState() SynState {
+	return &tsodyks2State{tableState[Tsodyks2Conn]{m: &m.tableSynapse, fresh: Tsodyks2Conn{TLast: -1}}}
+}
 
 // NeedsHistory implements SynapseModel.
 func (m *Tsodyks2Synapse) NeedsHistory() bool { return false }
 
 // tsodyks2State holds the connections of one tsodyks2_synapse model on one VP.
 type tsodyks2State struct {
-	m *Tsodyks2Synapse
-	c []Tsodyks2Conn
+	tableState[Tsodyks2Conn]
 }
-
-func (s *tsodyks2State) Len() int { return len(s.c) }
-
-func (s *tsodyks2State) Add(vals []float64, _ float64) error {
-	c := Tsodyks2Conn{TLast: -1}
-	for i, f := range tsodyks2Fields {
-		*f.f(&c) = vals[i]
-	}
-	if err := c.Validate(s.m.name); err != nil {
-		return err
-	}
-	s.c = append(s.c, c)
-	return nil
-}
-
-func (s *tsodyks2State) Truncate(n int) { s.c = s.c[:n] }
-
-func (s *tsodyks2State) Permute(perm []int32) { s.c = permuted(s.c, perm) }
 
 // Send applies Tsodyks2Conn.Spike to every connection of the batch; connection j delivers
 // (x·u)·w_j. The stored weight is unchanged. The decay factors are computed once for the
@@ -162,24 +145,6 @@ func (s *tsodyks2State) Send(b *SendBatch) {
 	for i := range conns {
 		out[i] = conns[i].spike(b.T, &p) * w[i]
 	}
-}
-
-func (s *tsodyks2State) Value(j int, key string) (float64, bool) {
-	return fieldValue(&s.c[j], tsodyks2Fields, key)
-}
-
-func (s *tsodyks2State) Set(j int, r *status.Reader, _ float64, apply bool) error {
-	c := s.c[j]
-	if err := readFields(r, &c, tsodyks2Fields); err != nil {
-		return err
-	}
-	if err := c.Validate(s.m.name); err != nil {
-		return err
-	}
-	if apply {
-		s.c[j] = c
-	}
-	return nil
 }
 
 // tsodyks2Row is the number of float64 WriteState writes per connection.

@@ -141,7 +141,9 @@ func (m *TsodyksSynapse) Doc() string {
 func (m *TsodyksSynapse) SizeOf() int { return 16 + 64 }
 
 // NewState implements SynapseModel.
-func (m *TsodyksSynapse) NewState() SynState { return &tsodyksState{m: m} }
+func (m *TsodyksSynapse) NewState() SynState {
+	return &tsodyksState{tableState[TsodyksConn]{m: &m.tableSynapse}}
+}
 
 // NeedsHistory implements SynapseModel.
 func (m *TsodyksSynapse) NeedsHistory() bool { return false }
@@ -157,27 +159,8 @@ func fieldNames[P any](fs []field[P]) []string {
 
 // tsodyksState holds the connections of one tsodyks_synapse model on one VP.
 type tsodyksState struct {
-	m *TsodyksSynapse
-	c []TsodyksConn
+	tableState[TsodyksConn]
 }
-
-func (s *tsodyksState) Len() int { return len(s.c) }
-
-func (s *tsodyksState) Add(vals []float64, _ float64) error {
-	var c TsodyksConn
-	for i, f := range tsodyksFields {
-		*f.f(&c) = vals[i]
-	}
-	if err := c.Validate(s.m.name); err != nil {
-		return err
-	}
-	s.c = append(s.c, c)
-	return nil
-}
-
-func (s *tsodyksState) Truncate(n int) { s.c = s.c[:n] }
-
-func (s *tsodyksState) Permute(perm []int32) { s.c = permuted(s.c, perm) }
 
 // Send applies TsodyksConn.Spike to every connection of the batch; connection j delivers Δ·w_j.
 // The stored weight is unchanged. The propagators are computed once for the connections that
@@ -190,10 +173,6 @@ func (s *tsodyksState) Send(b *SendBatch) {
 	}
 }
 
-func (s *tsodyksState) Value(j int, key string) (float64, bool) {
-	return fieldValue(&s.c[j], tsodyksFields, key)
-}
-
 // fieldValue returns the field of p named key.
 func fieldValue[P any](p *P, fs []field[P], key string) (float64, bool) {
 	for _, f := range fs {
@@ -202,20 +181,6 @@ func fieldValue[P any](p *P, fs []field[P], key string) (float64, bool) {
 		}
 	}
 	return 0, false
-}
-
-func (s *tsodyksState) Set(j int, r *status.Reader, _ float64, apply bool) error {
-	c := s.c[j]
-	if err := readFields(r, &c, tsodyksFields); err != nil {
-		return err
-	}
-	if err := c.Validate(s.m.name); err != nil {
-		return err
-	}
-	if apply {
-		s.c[j] = c
-	}
-	return nil
 }
 
 // tsodyksRow is the number of float64 WriteState writes per connection.
