@@ -108,9 +108,16 @@ func (k *Kernel) prepareVP(st *vpState, now int64) {
 	}
 	st.in.resize(len(st.gids), int(k.slots), used)
 	for _, c := range st.stores {
-		if c != nil {
-			c.sortBySource()
+		if c == nil {
+			continue
+		}
+		c.sortBySource()
+		// Both scan every connection: only after connections changed (or, for the weight codes
+		// per source, a weight was set: that empties srcCode).
+		if k.connChanged {
 			c.spikeOnly = c.channelsAre(models.ChanSpike)
+		}
+		if k.connChanged || len(c.srcCode) == 0 {
 			c.noteSourceWeights()
 		}
 	}
