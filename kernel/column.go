@@ -257,32 +257,15 @@ func (c *dictCol[T]) permute(perm []int32, scratch []uint32) {
 	}
 }
 
-// encode writes the column as the plain array it stands for (the checkpoint's bytes do not
-// depend on the coding).
+// encode writes the column as the plain array it stands for (checkpoint state version 1); a
+// coded column is expanded first.
+
 func (c *dictCol[T]) encode(e *state.Encoder) {
-	switch plain := any(c.plain).(type) {
+	switch plain := any(c.values()).(type) {
 	case []float64:
-		if !c.coded {
-			e.F64s(plain)
-			return
-		}
+		e.F64s(plain)
 	case []uint32:
-		if !c.coded {
-			e.U32s(plain)
-			return
-		}
-	}
-	var v T
-	size := int(unsafe.Sizeof(v))
-	e.Int(c.n)
-	e.Grow(size * c.n)
-	for i := range c.n {
-		switch x := any(c.at(i)).(type) {
-		case float64:
-			e.F64(x)
-		case uint32:
-			e.U32(x)
-		}
+		e.U32s(plain)
 	}
 }
 
