@@ -259,7 +259,6 @@ func (c *dictCol[T]) permute(perm []int32, scratch []uint32) {
 
 // encode writes the column as the plain array it stands for (checkpoint state version 1); a
 // coded column is expanded first.
-
 func (c *dictCol[T]) encode(e *state.Encoder) {
 	switch plain := any(c.values()).(type) {
 	case []float64:
