@@ -205,7 +205,7 @@ func (d Dist) Validate() error {
 // Draw returns one value drawn from s. It never fails: a valid redrawn Dist that does not
 // get a value in its bounds within MaxRedraws draws samples the truncated distribution by
 // inversion. An invalid Dist (see Validate) gives NaN.
-func (d Dist) Draw(s *vp.Stream) float64 {
+func (d *Dist) Draw(s *vp.Stream) float64 {
 	switch d.mode {
 	case boundRedraw:
 		if !d.direct {
@@ -224,7 +224,7 @@ func (d Dist) Draw(s *vp.Stream) float64 {
 }
 
 // drawBase draws from the distribution without bounds.
-func (d Dist) drawBase(s *vp.Stream) float64 {
+func (d *Dist) drawBase(s *vp.Stream) float64 {
 	switch d.kind {
 	case distNormal:
 		return s.NormalMS(d.a, d.b)

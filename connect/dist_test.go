@@ -291,7 +291,7 @@ func TestClipToBoundary(t *testing.T) {
 
 func TestDistDrawInvalid(t *testing.T) {
 	s := vp.NewStream(1, vp.KindVP, 0)
-	if x := (Dist{}).Draw(&s); !math.IsNaN(x) {
+	if x := (&Dist{}).Draw(&s); !math.IsNaN(x) {
 		t.Errorf("zero Dist drew %v, want NaN", x)
 	}
 	if Normal(0, 1).Name() != "normal" || (Dist{}).Name() != "" {

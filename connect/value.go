@@ -88,7 +88,7 @@ func (v Value) Dist() Dist { return v.d }
 
 // At returns entry i of an array, the scalar, or a fresh draw from s for a distribution.
 // It panics if i is out of range for an array.
-func (v Value) At(i int, s *vp.Stream) float64 {
+func (v *Value) At(i int, s *vp.Stream) float64 {
 	switch v.kind {
 	case valueArray:
 		return v.xs[i]

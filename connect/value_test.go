@@ -86,10 +86,10 @@ func TestParseValueErrors(t *testing.T) {
 
 func TestValueAt(t *testing.T) {
 	s := vp.NewStream(3, vp.KindVP, 0)
-	if Scalar(2).At(5, &s) != 2 {
+	if v := Scalar(2); v.At(5, &s) != 2 {
 		t.Error("scalar At")
 	}
-	if (Value{}).At(0, &s) != 0 || !(Value{}).IsScalar() {
+	if (&Value{}).At(0, &s) != 0 || !(Value{}).IsScalar() {
 		t.Error("zero Value is not the scalar 0")
 	}
 	src := []float64{1, 2, 3}
@@ -102,7 +102,8 @@ func TestValueAt(t *testing.T) {
 	r := Random(Uniform(0, 1))
 	s2 := s
 	for range 5 {
-		if got, want := r.At(0, &s), Uniform(0, 1).Draw(&s2); got != want {
+		u := Uniform(0, 1)
+		if got, want := r.At(0, &s), u.Draw(&s2); got != want {
 			t.Fatalf("random At drew %v, distribution %v", got, want)
 		}
 	}

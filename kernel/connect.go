@@ -532,7 +532,6 @@ type placeBatch struct {
 	w        []float64
 	dr       []uint32
 	pos      []uint32 // per source lo+i: its count, then its next position in the sorted batch
-	end      []uint32 // per source lo+i: the end of its run in the sorted batch
 	sTgt     []uint32 // the batch in source order
 	sW       []float64
 	sDR      []uint32
@@ -550,9 +549,9 @@ func (b *placeBatch) reset(lo, hi uint32, n int) {
 	r := int(hi-lo) + 1
 	size := min(n, max(1<<16, min(32*r, 1<<18)))
 	if cap(b.pos) < r {
-		b.pos, b.end = make([]uint32, r), make([]uint32, r)
+		b.pos = make([]uint32, r)
 	}
-	b.lo, b.pos, b.end = lo, b.pos[:r], b.end[:r]
+	b.lo, b.pos = lo, b.pos[:r]
 	if cap(b.src) < size {
 		b.src, b.tgt = make([]uint32, 0, size), make([]uint32, 0, size)
 		b.w, b.dr = make([]float64, 0, size), make([]uint32, 0, size)
@@ -598,7 +597,7 @@ func (b *placeBatch) flush(c *connStore, next []uint32, lo uint32) {
 	if len(b.src) == 0 {
 		return
 	}
-	pos, end := b.pos, b.end
+	pos := b.pos
 	for _, s := range b.src {
 		pos[s-b.lo]++
 	}
@@ -606,42 +605,16 @@ func (b *placeBatch) flush(c *connStore, next []uint32, lo uint32) {
 	for i, n := range pos {
 		pos[i], at = at, at+n
 	}
-	tgt, sTgt := b.tgt[:len(b.src)], b.sTgt
-	for i, s := range b.src {
-		j := pos[s-b.lo]
-		pos[s-b.lo] = j + 1
-		sTgt[j] = tgt[i]
-	}
-	copy(end, pos) // pos[i] is now the end of source lo+i's run
-	if b.varW || b.varDR {
-		w, dr, sW, sDR := b.w, b.dr, b.sW, b.sDR
-		for i := range pos { // back to the starts, for a second pass
-			if i == 0 {
-				pos[i] = 0
-			} else {
-				pos[i] = end[i-1]
-			}
-		}
-		for i, s := range b.src {
-			j := pos[s-b.lo]
-			pos[s-b.lo] = j + 1
-			if b.varW {
-				sW[j] = w[i]
-			}
-			if b.varDR {
-				sDR[j] = dr[i]
-			}
-		}
-	}
+	b.sortRuns(pos) // pos[i] is now the end of source lo+i's run
 	from := uint32(0)
-	for i, e := range end {
+	for i, e := range pos {
 		if e == from {
 			continue
 		}
 		s := b.lo + uint32(i)
 		j := next[s-lo]
 		n := e - from
-		copy(c.tgt[j:j+n], sTgt[from:e])
+		copy(c.tgt[j:j+n], b.sTgt[from:e])
 		if b.varW {
 			c.w.copyRun(int(j), b.sW[from:e])
 		} else {
@@ -657,6 +630,38 @@ func (b *placeBatch) flush(c *connStore, next []uint32, lo uint32) {
 	}
 	clear(pos)
 	b.src, b.tgt, b.w, b.dr = b.src[:0], b.tgt[:0], b.w[:0], b.dr[:0]
+}
+
+// sortRuns puts the batch in source order (sTgt, and sW and sDR when they vary) in one pass,
+// from pos[i]: the start of source lo+i's run, which it advances to the run's end.
+func (b *placeBatch) sortRuns(pos []uint32) {
+	tgt, sTgt, w, sW, dr, sDR := b.tgt[:len(b.src)], b.sTgt, b.w, b.sW, b.dr, b.sDR
+	switch {
+	case !b.varW && !b.varDR:
+		for i, s := range b.src {
+			j := pos[s-b.lo]
+			pos[s-b.lo] = j + 1
+			sTgt[j] = tgt[i]
+		}
+	case b.varW && b.varDR:
+		w, dr = w[:len(tgt)], dr[:len(tgt)]
+		for i, s := range b.src {
+			j := pos[s-b.lo]
+			pos[s-b.lo] = j + 1
+			sTgt[j], sW[j], sDR[j] = tgt[i], w[i], dr[i]
+		}
+	default:
+		for i, s := range b.src {
+			j := pos[s-b.lo]
+			pos[s-b.lo] = j + 1
+			sTgt[j] = tgt[i]
+			if b.varW {
+				sW[j] = w[i]
+			} else {
+				sDR[j] = dr[i]
+			}
+		}
+	}
 }
 
 // chanCache remembers the channel of the last target model and receptor (most connections of a

@@ -189,7 +189,8 @@ func (k *Kernel) normalizeNodeParams(p Params) Params {
 func (pl *paramPlan) nodeParams(i int, rng *vp.Stream) Params {
 	d := Params{}
 	for _, key := range pl.order {
-		d[key] = pl.perNode[key].At(i, rng)
+		v := pl.perNode[key]
+		d[key] = v.At(i, rng)
 	}
 	if pl.each != nil {
 		for key, v := range pl.each[i] {

@@ -57,7 +57,19 @@ func (g Grid) Steps(ms float64) int64 {
 
 // DelaySteps converts a delay in ms to steps: round(ms/h), halves away from zero.
 func (g Grid) DelaySteps(ms float64) int64 {
-	return int64(math.Round(ms / g.H()))
+	return int64(RoundHalfAway(ms / g.H()))
+}
+
+// RoundHalfAway is math.Round (the nearest integer, halves away from zero), computed from
+// t = trunc(x), which the processor rounds in one instruction: x - t is exact (t and x share
+// their binade, or t is 0), so |x - t| >= 1/2 decides exactly when to step away from zero.
+// Infinities and NaN give themselves (x - t is then NaN, and the test fails).
+func RoundHalfAway(x float64) float64 {
+	t := math.Trunc(x)
+	if math.Abs(x-t) >= 0.5 {
+		t += math.Copysign(1, x)
+	}
+	return t
 }
 
 // Stamp converts a time in ms to the step on or after it (Time::ms_stamp).
