@@ -19,6 +19,11 @@ type Streams struct {
 	// parameters): a rule may then draw a target's sources in bulk. Otherwise its own draws from
 	// VP stay interleaved with the callback's, connection by connection, as NEST makes them.
 	EmitDrawsNothing bool
+	// EmitRun, when set (with EmitDrawsNothing), receives a run of connections from each of
+	// srcs to tgt at once, in the place of one emit per connection (indices base, base+1, ...);
+	// fixed_indegree hands over each target's sources this way. srcs is only valid during the
+	// call.
+	EmitRun func(srcs []uint64, tgt uint64, base int) error
 }
 
 // Placement tells a rule where nodes live. TargetVP returns the VP of a target node, or -1 if
@@ -334,6 +339,21 @@ func (b *builder) indegreeWithMultapses(rng *vp.Stream, k int, t uint64, base in
 	for j := 0; j < k; {
 		batch := (*draws)[:k-j]
 		rng.UniformInts(n, batch)
+		if b.st.EmitRun != nil {
+			m := 0
+			for _, si := range batch { // the indices become the sources, autapses dropped
+				s := b.sources[si]
+				batch[m] = s
+				if b.spec.AllowAutapses || s != t {
+					m++
+				}
+			}
+			if err := b.st.EmitRun(batch[:m], t, base+j); err != nil {
+				return err
+			}
+			j += m
+			continue
+		}
 		for _, si := range batch {
 			s := b.sources[si]
 			if !b.spec.AllowAutapses && s == t {

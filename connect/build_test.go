@@ -419,12 +419,23 @@ func TestFixedIndegreeDrawOrder(t *testing.T) {
 	tgt := src[:20]
 	spec := FixedIndegree(7).WithAutapses(false)
 	pl := roundRobin(1)
-	for _, draws := range []bool{true, false} {
+	for _, mode := range []string{"callback draws", "callback draws nothing", "runs"} {
+		draws := mode == "callback draws"
 		st := vp.NewStream(9, vp.KindVP, 0)
 		ref := st
 		rank, thr := vp.NewStream(9, vp.KindRankSync, 0), vp.NewStream(9, vp.KindThreadSync, 0)
 		var got, want []uint64
-		err := Build(spec, src, tgt, 0, pl, Streams{VP: &st, RankSync: &rank, ThreadSync: &thr, EmitDrawsNothing: !draws},
+		streams := Streams{VP: &st, RankSync: &rank, ThreadSync: &thr, EmitDrawsNothing: !draws}
+		if mode == "runs" {
+			streams.EmitRun = func(srcs []uint64, _ uint64, base int) error {
+				if base != len(got) { // every target is on VP 0: index = connections so far
+					return fmt.Errorf("run at index %d after %d connections", base, len(got))
+				}
+				got = append(got, srcs...)
+				return nil
+			}
+		}
+		err := Build(spec, src, tgt, 0, pl, streams,
 			func(s, _ uint64, _ int) error {
 				got = append(got, s)
 				if draws {
@@ -448,7 +459,7 @@ func TestFixedIndegreeDrawOrder(t *testing.T) {
 			}
 		}
 		if !slices.Equal(got, want) || st != ref {
-			t.Errorf("callback draws %v: the sources or the stream's state differ from the sequential draws", draws)
+			t.Errorf("%s: the sources or the stream's state differ from the sequential draws", mode)
 		}
 	}
 }

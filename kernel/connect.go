@@ -86,13 +86,18 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 	}
 	devices := len(k.kindsOf(pre)) > 0 || len(k.kindsOf(post)) > 0
 	deferred := !k.eagerConns && !devices && !k.prepared && !ss.syn.stateful && !ss.syn.m.NeedsHistory()
-	small := false // deferred, but drawn and kept now (explicitConns)
+	// keep: deferred, but drawn and kept now (pendingConns.explicit): a small call, or one with
+	// constant values, which keeps a source and a run of targets (connRecord)
+	keep, small := false, false
+	var expect []int
 	if deferred {
+		expect = k.expectedConnections(spec, pre, post)
 		n := 0
-		for _, e := range k.expectedConnections(spec, pre, post) {
+		for _, e := range expect {
 			n += e
 		}
 		small = n < minDeferred
+		keep = small || ss.constant()
 	}
 	if !deferred && k.anyNeuron(pre) && k.anyNeuron(post) {
 		// connections appended now must follow the deferred ones of earlier calls
@@ -103,7 +108,7 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 	if !deferred {
 		k.reserveConnections(spec, pre, post, ss)
 	}
-	if deferred && !small { // kept until the connections are stored
+	if deferred && !keep { // kept until the connections are stored
 		pre, post = slices.Clone(pre), slices.Clone(post)
 	}
 	marks := k.markConnections()
@@ -118,9 +123,9 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 		rankCopies[t] = rank
 		thrCopy := thr
 		streams := connect.Streams{VP: st.rng, RankSync: &rankCopies[t], ThreadSync: &thrCopy, EmitDrawsNothing: ss.constant()}
-		if small {
+		if keep {
 			pend[t] = &pendingConns{explicit: true}
-			errs[t] = pend[t].build(k, st, spec, pre, post, ss, streams)
+			errs[t] = pend[t].build(k, st, spec, pre, post, ss, streams, expect[t])
 			return
 		}
 		if deferred {
@@ -149,7 +154,7 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 			continue
 		}
 		c := k.vps[t].store(ss.syn)
-		if last := len(c.pending) - 1; p.explicit && last >= 0 && c.pending[last].explicit {
+		if last := len(c.pending) - 1; small && last >= 0 && c.pending[last].explicit && c.pending[last].n < maxMerged {
 			c.pending[last].merge(p) // consecutive small calls share one record
 			continue
 		}
@@ -460,35 +465,63 @@ type pendingConns struct {
 	thrStream  vp.Stream
 	ids, cnt   []uint32 // the sources (ascending) and their numbers of connections
 	n          int
-	// explicit: the connections were drawn when the call was made and are kept here (calls
-	// that make few connections: minDeferred), sources in [xlo, xhi]; ids and cnt are computed
-	// when they are placed
-	explicit   bool
-	xsrc, xtgt []uint32
-	xw         []float64
-	xdr        []uint32
-	xlo, xhi   uint32
+	// explicit: the connections were drawn when the call was made and are kept in x (calls
+	// that make few connections, minDeferred, and calls with constant values, keepDrawn),
+	// sources in [xlo, xhi]; ids and cnt are computed when they are placed
+	explicit bool
+	x        connRecord
+	xlo, xhi uint32
 }
 
-// build draws and checks the connections of a small call on st, as makeConnection does, and
-// keeps them (explicit).
-func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, post []uint64, ss *synSpec, streams connect.Streams) error {
+// build draws and checks the connections of a call on st, as makeConnection does, and keeps
+// them (explicit); about n are expected.
+func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, post []uint64, ss *synSpec, streams connect.Streams, n int) error {
 	cc := chanCache{model: -1}
 	var dc delayCache
 	p.xlo = math.MaxUint32
-	return connect.Build(spec, pre, post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
-		_, w, d, rport, err := k.drawConn(st, ss, idx, true, &dc)
-		if err != nil {
-			return err
+	p.x = newRecord(n, true)
+	constant, drawn := ss.constant(), false
+	var w float64
+	var d int64
+	var rport int
+	if constant {
+		streams.EmitRun = func(srcs []uint64, tgt uint64, idx int) error {
+			if len(srcs) == 0 {
+				return nil
+			}
+			if !drawn {
+				var err error
+				if _, w, d, rport, err = k.drawConn(st, ss, idx, true, &dc); err != nil {
+					return err
+				}
+				st.noteDelay(d)
+				drawn = true
+			}
+			local, ch, err := cc.target(k, tgt, rport)
+			if err != nil {
+				return err
+			}
+			lo, hi := p.x.addSources(srcs, local, w, packDR(d, ch, rport))
+			p.xlo, p.xhi = min(p.xlo, lo), max(p.xhi, hi)
+			p.n += len(srcs)
+			return nil
 		}
-		st.noteDelay(d)
+	}
+	return connect.Build(spec, pre, post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
+		if !drawn { // constant values draw nothing: one draw and check serves the whole call
+			var err error
+			if _, w, d, rport, err = k.drawConn(st, ss, idx, true, &dc); err != nil {
+				return err
+			}
+			st.noteDelay(d)
+			drawn = constant
+		}
 		local, ch, err := cc.target(k, tgt, rport)
 		if err != nil {
 			return err
 		}
 		s := uint32(src)
-		p.xsrc, p.xtgt = append(p.xsrc, s), append(p.xtgt, local)
-		p.xw, p.xdr = append(p.xw, w), append(p.xdr, packDR(d, ch, rport))
+		p.x.add(s, local, w, packDR(d, ch, rport))
 		p.xlo, p.xhi = min(p.xlo, s), max(p.xhi, s)
 		p.n++
 		return nil
@@ -497,8 +530,7 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 
 // merge appends the connections of q (explicit, made after p's) to p.
 func (p *pendingConns) merge(q *pendingConns) {
-	p.xsrc, p.xtgt = append(p.xsrc, q.xsrc...), append(p.xtgt, q.xtgt...)
-	p.xw, p.xdr = append(p.xw, q.xw...), append(p.xdr, q.xdr...)
+	p.x.appendRecord(&q.x)
 	p.xlo, p.xhi = min(p.xlo, q.xlo), max(p.xhi, q.xhi)
 	p.n += q.n
 }
@@ -509,7 +541,7 @@ func (p *pendingConns) countExplicit() {
 		return
 	}
 	cnt := make([]uint32, p.xhi-p.xlo+1)
-	for _, s := range p.xsrc {
+	for _, s := range p.x.src {
 		cnt[s-p.xlo]++
 	}
 	for i, n := range cnt {
@@ -527,19 +559,12 @@ func (p *pendingConns) countExplicit() {
 // counting sort into a second buffer), so that every source receives a run of connections that
 // is copied at once.
 type placeBatch struct {
-	lo       uint32
-	src, tgt []uint32
-	w        []float64
-	dr       []uint32
-	pos      []uint32 // per source lo+i: its count, then its next position in the sorted batch
-	sTgt     []uint32 // the batch in source order
-	sW       []float64
-	sDR      []uint32
-	// w0, dr0: the first connection's weight and delay word; varW, varDR: some differ (then
-	// w and dr hold every connection's)
-	w0          float64
-	dr0         uint32
-	varW, varDR bool
+	lo uint32
+	connRecord
+	pos  []uint32 // per source lo+i: its count, then its next position in the sorted batch
+	sTgt []uint32 // the batch in source order
+	sW   []float64
+	sDR  []uint32
 }
 
 // reset empties the batch for n connections from sources in [lo, hi], sized for runs of about
@@ -561,51 +586,35 @@ func (b *placeBatch) reset(lo, hi uint32, n int) {
 	b.w, b.dr = b.w[:0:size], b.dr[:0:size]
 }
 
-// add appends a connection and reports whether the batch is full. The weight and delay word are
-// kept only once they differ from the first connection's (constant syn_specs give one of each).
+// add appends a connection and reports whether the batch is full.
 func (b *placeBatch) add(src, tgt uint32, w float64, dr uint32) bool {
-	if len(b.src) == 0 {
-		b.w0, b.dr0, b.varW, b.varDR = w, dr, false, false
-	}
-	if !b.varW && w != b.w0 {
-		b.varW = true
-		b.w = b.w[:0]
-		for range b.src {
-			b.w = append(b.w, b.w0)
-		}
-	}
-	if !b.varDR && dr != b.dr0 {
-		b.varDR = true
-		b.dr = b.dr[:0]
-		for range b.src {
-			b.dr = append(b.dr, b.dr0)
-		}
-	}
-	if b.varW {
-		b.w = append(b.w, w)
-	}
-	if b.varDR {
-		b.dr = append(b.dr, dr)
-	}
-	b.src, b.tgt = append(b.src, src), append(b.tgt, tgt)
+	b.connRecord.add(src, tgt, w, dr)
 	return len(b.src) == cap(b.src)
 }
 
 // flush writes the batch's connections to c in source order (stable), from next[src-lo] on,
 // advancing next, and empties the batch.
 func (b *placeBatch) flush(c *connStore, next []uint32, lo uint32) {
-	if len(b.src) == 0 {
+	b.flushRecord(c, next, lo, &b.connRecord)
+	b.src, b.tgt, b.w, b.dr = b.src[:0], b.tgt[:0], b.w[:0], b.dr[:0]
+}
+
+// flushRecord writes r's connections (at most the batch's size, from sources in the batch's
+// range, targets not run-length coded) to c in source order (stable), from next[src-lo] on,
+// advancing next.
+func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *connRecord) {
+	if len(r.src) == 0 {
 		return
 	}
 	pos := b.pos
-	for _, s := range b.src {
+	for _, s := range r.src {
 		pos[s-b.lo]++
 	}
 	at := uint32(0)
 	for i, n := range pos {
 		pos[i], at = at, at+n
 	}
-	b.sortRuns(pos) // pos[i] is now the end of source lo+i's run
+	b.sortRuns(pos, r) // pos[i] is now the end of source lo+i's run
 	from := uint32(0)
 	for i, e := range pos {
 		if e == from {
@@ -615,47 +624,46 @@ func (b *placeBatch) flush(c *connStore, next []uint32, lo uint32) {
 		j := next[s-lo]
 		n := e - from
 		copy(c.tgt[j:j+n], b.sTgt[from:e])
-		if b.varW {
+		if r.varW {
 			c.w.copyRun(int(j), b.sW[from:e])
 		} else {
-			c.w.fillRun(int(j), int(n), b.w0)
+			c.w.fillRun(int(j), int(n), r.w0)
 		}
-		if b.varDR {
+		if r.varDR {
 			c.dr.copyRun(int(j), b.sDR[from:e])
 		} else {
-			c.dr.fillRun(int(j), int(n), b.dr0)
+			c.dr.fillRun(int(j), int(n), r.dr0)
 		}
 		next[s-lo] = j + n
 		from = e
 	}
 	clear(pos)
-	b.src, b.tgt, b.w, b.dr = b.src[:0], b.tgt[:0], b.w[:0], b.dr[:0]
 }
 
-// sortRuns puts the batch in source order (sTgt, and sW and sDR when they vary) in one pass,
-// from pos[i]: the start of source lo+i's run, which it advances to the run's end.
-func (b *placeBatch) sortRuns(pos []uint32) {
-	tgt, sTgt, w, sW, dr, sDR := b.tgt[:len(b.src)], b.sTgt, b.w, b.sW, b.dr, b.sDR
+// sortRuns puts r in source order (into sTgt, and sW and sDR when they vary) in one pass, from
+// pos[i]: the start of source lo+i's run, which it advances to the run's end.
+func (b *placeBatch) sortRuns(pos []uint32, r *connRecord) {
+	tgt, sTgt, w, sW, dr, sDR := r.tgt[:len(r.src)], b.sTgt, r.w, b.sW, r.dr, b.sDR
 	switch {
-	case !b.varW && !b.varDR:
-		for i, s := range b.src {
+	case !r.varW && !r.varDR:
+		for i, s := range r.src {
 			j := pos[s-b.lo]
 			pos[s-b.lo] = j + 1
 			sTgt[j] = tgt[i]
 		}
-	case b.varW && b.varDR:
+	case r.varW && r.varDR:
 		w, dr = w[:len(tgt)], dr[:len(tgt)]
-		for i, s := range b.src {
+		for i, s := range r.src {
 			j := pos[s-b.lo]
 			pos[s-b.lo] = j + 1
 			sTgt[j], sW[j], sDR[j] = tgt[i], w[i], dr[i]
 		}
 	default:
-		for i, s := range b.src {
+		for i, s := range r.src {
 			j := pos[s-b.lo]
 			pos[s-b.lo] = j + 1
 			sTgt[j] = tgt[i]
-			if b.varW {
+			if r.varW {
 				sW[j] = w[i]
 			} else {
 				sDR[j] = dr[i]
@@ -752,12 +760,12 @@ func (p *pendingConns) count(streams connect.Streams) error {
 func (p *pendingConns) place(c *connStore, next []uint32, lo uint32, b *placeBatch) {
 	if p.explicit {
 		b.reset(p.xlo, p.xhi, p.n)
-		for i, s := range p.xsrc {
-			if b.add(s, p.xtgt[i], p.xw[i], p.xdr[i]) {
-				b.flush(c, next, lo)
-			}
+		size := cap(b.src)
+		for from := 0; from < p.n; from += size {
+			part := p.x.part(from, min(from+size, p.n), b.tgt[:0])
+			b.flushRecord(c, next, lo, &part)
 		}
-		b.flush(c, next, lo)
+		p.x = connRecord{}
 		return
 	}
 	k, st, ss := p.k, p.st, p.ss
@@ -992,3 +1000,6 @@ func (k *Kernel) expectedConnections(spec connect.Spec, pre, post []uint64) []in
 // (pendingConns); smaller calls store theirs at once, in the tail, so that a script of many
 // small calls does not keep a record per call.
 const minDeferred = 4096
+
+// maxMerged is the size up to which the records of consecutive small calls are merged into one.
+const maxMerged = 1 << 20
