@@ -39,9 +39,11 @@ func (w *walker) connect(m map[string]any) error {
 	}
 	w.delays(spec, d)
 	neural := w.count(pre, neuronKind) == nPre && w.count(post, neuronKind) == nPost
-	w.conns = append(w.conns, connGroup{model: model, n: n, size: int(size), neural: neural,
+	g := connGroup{model: model, n: n, size: int(size), neural: neural,
 		weights: valuesOf(spec["weight"], defaults(d, "weight"), 0),
-		delays:  valuesOf(spec["delay"], defaults(d, "delay"), w.resolution)})
+		delays:  valuesOf(spec["delay"], defaults(d, "delay"), w.resolution)}
+	g.kept = keptBytes(m["conn_spec"], g, spec)
+	w.conns = append(w.conns, g)
 	w.recSpikeSources += w.count(post, spikeRecorderKind) * (nPre - w.count(pre, spikeRecorderKind))
 	for _, p := range pre {
 		if p.pop >= 0 && w.pops[p.pop].kind == meterKind {
@@ -50,6 +52,38 @@ func (w *walker) connect(m map[string]any) error {
 		}
 	}
 	return nil
+}
+
+// keptBytes is the size per connection of the record that a Connect with constant values keeps
+// until Prepare (0 for other calls): 4 bytes of source, and 4 of target unless the rule makes
+// its connections target by target (fixed_indegree, all_to_all, pairwise_bernoulli).
+func keptBytes(connSpec any, g connGroup, spec map[string]any) float64 {
+	constant := func(c columnValues) bool { return len(c.scalars) == 1 && !c.many }
+	if !g.neural || !constant(g.weights) || !constant(g.delays) {
+		return 0
+	}
+	for k, v := range spec {
+		if _, ok := v.(map[string]any); ok && k != "synapse_model" { // a distribution
+			return 0
+		}
+		if _, ok := v.([]any); ok {
+			return 0
+		}
+	}
+	rule := "all_to_all"
+	switch x := connSpec.(type) {
+	case string:
+		rule = x
+	case map[string]any:
+		if r, ok := x["rule"].(string); ok {
+			rule = r
+		}
+	}
+	switch rule {
+	case "fixed_indegree", "all_to_all", "pairwise_bernoulli":
+		return 4
+	}
+	return 8
 }
 
 func isIDArray(v any) bool {

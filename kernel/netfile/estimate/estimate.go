@@ -19,7 +19,8 @@ import (
 // synapse model's connections as a multiple of their stored size (connPeakScale): a store is
 // reserved from the rule's count and sorted in place, so what adds to it is the growth of a store
 // that later Connect calls enlarge (one column at a time) and the garbage collector's headroom;
-// stores of models without per-connection state are allocated once (deferredPeakScale).
+// stores of models without per-connection state are allocated once (deferredPeakScale), and
+// the calls among them with constant values keep what they drew until then (connGroup.kept).
 const (
 	baseBytes       = 11 << 20
 	baseBytesMPI    = 35 << 20 // the MPI build: the MPI library's own memory
@@ -42,6 +43,10 @@ const (
 	// through, the counts per source, the collector's headroom; measured on hpc_benchmark, Brunel
 	// and the microcircuit on 1 and 2 ranks, bench/NOTES.md §31e), under MPI too.
 	deferredPeakScale = 1.10
+	// keptPeakScale is the share of the records of calls with constant values (connGroup.kept)
+	// that adds to the peak: records placed early are freed while the later ones are placed
+	// (measured: 0.87 of them in hpc_benchmark, 0.46 in Brunel; bench/NOTES.md §33).
+	keptPeakScale = 0.7
 	// placeBatchBytes is the batch through which each thread places such connections (its
 	// buffers and their sorted copies, 256 Ki connections at most).
 	placeBatchBytes = 9 << 20
@@ -154,7 +159,7 @@ func (w *walker) result() *Estimate {
 		if c.neural && c.size <= kernelConnBytes { // coded columns (the kernel's dictCol)
 			size := 4 + codedBytes(weights[c.model], 8) + codedBytes(delays[c.model], 4)
 			m.Connections += int64(local * float64(size))
-			deferredPeak += local * deferredPeakScale * float64(size)
+			deferredPeak += local * (deferredPeakScale*float64(size) + keptPeakScale*c.kept)
 			batches = placeBatchBytes * float64(w.threads)
 			continue
 		}
