@@ -486,44 +486,42 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 	var w float64
 	var d int64
 	var rport int
+	// conn draws (once for constant values) and checks a connection's values and returns its
+	// target's VP-local index and the delay word
+	conn := func(tgt uint64, idx int) (uint32, uint32, error) {
+		if !drawn {
+			var err error
+			if _, w, d, rport, err = k.drawConn(st, ss, idx, true, &dc); err != nil {
+				return 0, 0, err
+			}
+			st.noteDelay(d)
+			drawn = constant
+		}
+		local, ch, err := cc.target(k, tgt, rport)
+		return local, packDR(d, ch, rport), err
+	}
 	if constant {
 		streams.EmitRun = func(srcs []uint64, tgt uint64, idx int) error {
 			if len(srcs) == 0 {
 				return nil
 			}
-			if !drawn {
-				var err error
-				if _, w, d, rport, err = k.drawConn(st, ss, idx, true, &dc); err != nil {
-					return err
-				}
-				st.noteDelay(d)
-				drawn = true
-			}
-			local, ch, err := cc.target(k, tgt, rport)
+			local, dr, err := conn(tgt, idx)
 			if err != nil {
 				return err
 			}
-			lo, hi := p.x.addSources(srcs, local, w, packDR(d, ch, rport))
+			lo, hi := p.x.addSources(srcs, local, w, dr)
 			p.xlo, p.xhi = min(p.xlo, lo), max(p.xhi, hi)
 			p.n += len(srcs)
 			return nil
 		}
 	}
 	return connect.Build(spec, pre, post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
-		if !drawn { // constant values draw nothing: one draw and check serves the whole call
-			var err error
-			if _, w, d, rport, err = k.drawConn(st, ss, idx, true, &dc); err != nil {
-				return err
-			}
-			st.noteDelay(d)
-			drawn = constant
-		}
-		local, ch, err := cc.target(k, tgt, rport)
+		local, dr, err := conn(tgt, idx)
 		if err != nil {
 			return err
 		}
 		s := uint32(src)
-		p.x.add(s, local, w, packDR(d, ch, rport))
+		p.x.add(s, local, w, dr)
 		p.xlo, p.xhi = min(p.xlo, s), max(p.xhi, s)
 		p.n++
 		return nil
