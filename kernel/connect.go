@@ -468,7 +468,7 @@ type pendingConns struct {
 	ids, cnt   []uint32 // the sources (ascending) and their numbers of connections
 	n          int
 	// explicit: the connections were drawn when the call was made and are kept in x (calls
-	// that make few connections, minDeferred, and calls with constant values, keepDrawn),
+	// that make few connections, minDeferred, and calls with constant values),
 	// sources in [xlo, xhi]; ids and cnt are computed when they are placed
 	explicit bool
 	x        connRecord
