@@ -376,7 +376,18 @@ func (c *dictCol[T]) copyRun(j int, vs []T) {
 			copy(c.plain[j+i:], vs[i:])
 			return
 		}
-		c.set(j+i, v)
+		k, ok := c.code(v)
+		switch {
+		case !ok: // a 257th value: plain from here on
+			c.decode()
+			copy(c.plain[j+i:], vs[i:])
+			return
+		case c.codes != nil:
+			c.codes[j+i] = k
+		case k != 0:
+			c.allocCodes()
+			c.codes[j+i] = k
+		}
 	}
 }
 

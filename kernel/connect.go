@@ -9,6 +9,7 @@ import (
 
 	"github.com/nest-mpi/nest-mpi/connect"
 	"github.com/nest-mpi/nest-mpi/models"
+	"github.com/nest-mpi/nest-mpi/models/clock"
 	"github.com/nest-mpi/nest-mpi/models/status"
 	"github.com/nest-mpi/nest-mpi/vp"
 )
@@ -387,10 +388,69 @@ func (k *Kernel) drawConn(st *vpState, ss *synSpec, idx int, check bool, dc *del
 	if dc != nil {
 		dc.ms, dc.d, dc.ok = delayMs, d, true
 	}
-	if check && (float64(rport) != rportF || rport < 0 || rport > maxRport) {
-		return nil, 0, 0, 0, status.Errorf(status.UnknownReceptorType, "Connect: receptor_type must be an integer in [0, %d], got %g", maxRport, rportF)
+	if check {
+		if err := checkRport(rport, rportF); err != nil {
+			return nil, 0, 0, 0, err
+		}
 	}
 	return vals, w, d, rport, nil
+}
+
+// checkRport refuses a receptor_type that is not an integer in [0, maxRport].
+func checkRport(rport int, rportF float64) error {
+	if float64(rport) != rportF || rport < 0 || rport > maxRport {
+		return status.Errorf(status.UnknownReceptorType, "Connect: receptor_type must be an integer in [0, %d], got %g", maxRport, rportF)
+	}
+	return nil
+}
+
+// connSampler draws a connection's receptor, delay and weight as drawConn does, bit for bit, for
+// a syn_spec that gives no model parameters: each value through its connect.Sampler, the delay
+// converted with the resolution computed once and checked against the range of valid steps
+// computed once (a delay outside it takes delaySteps' path, for its error).
+type connSampler struct {
+	rport, delay, weight connect.Sampler
+	h                    float64
+	dLo, dHi             int64
+}
+
+// newConnSampler returns the sampler of ss, or nil when ss gives model parameters.
+func (k *Kernel) newConnSampler(ss *synSpec) *connSampler {
+	if slices.Contains(ss.given, true) {
+		return nil
+	}
+	cs := &connSampler{rport: ss.rport.Sampler(), delay: ss.delay.Sampler(), weight: ss.weight.Sampler(),
+		h: k.grid.H(), dLo: 1, dHi: maxDelaySteps}
+	if k.simulated {
+		cs.dLo, cs.dHi = max(cs.dLo, k.minDelay), min(cs.dHi, k.maxDelay)
+	}
+	if k.userDelays {
+		cs.dLo, cs.dHi = max(cs.dLo, k.userMin), min(cs.dHi, k.userMax)
+	}
+	return cs
+}
+
+// drawValues draws a connection's weight, delay (steps) and receptor: through cs when it is
+// not nil, else by drawConn (dc as there); with check, a bad delay or receptor is refused.
+func (k *Kernel) drawValues(cs *connSampler, st *vpState, ss *synSpec, idx int, check bool, dc *delayCache) (w float64, d int64, rport int, err error) {
+	if cs == nil {
+		_, w, d, rport, err = k.drawConn(st, ss, idx, check, dc)
+		return w, d, rport, err
+	}
+	rportF := cs.rport.Draw(idx, st.rng)
+	ms := cs.delay.Draw(idx, st.rng)
+	w = cs.weight.Draw(idx, st.rng)
+	rport = int(rportF)
+	d = int64(clock.RoundHalfAway(ms / cs.h)) // Grid.DelaySteps; NaN and infinities give MinInt64
+	if !check {
+		return w, d, rport, nil
+	}
+	if d < cs.dLo || d > cs.dHi || math.IsNaN(ms) {
+		if d, err = k.delaySteps(ms); err != nil {
+			return 0, 0, 0, err
+		}
+	}
+	return w, d, rport, checkRport(rport, rportF)
 }
 
 // delayCache is the last delay converted to steps during one Connect on one VP (most
@@ -720,12 +780,13 @@ func (p *pendingConns) count(streams connect.Streams) error {
 	cc := chanCache{model: -1}
 	var dc delayCache
 	constant, drawn := ss.constant(), false
+	cs := k.newConnSampler(ss)
 	var d int64
 	var rport int
 	err := connect.Build(p.spec, p.pre, p.post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
 		if !drawn { // constant values draw nothing: one check serves the whole call
 			var err error
-			if _, _, d, rport, err = k.drawConn(st, ss, idx, true, &dc); err != nil {
+			if _, d, rport, err = k.drawValues(cs, st, ss, idx, true, &dc); err != nil {
 				return err
 			}
 			st.noteDelay(d)
@@ -777,12 +838,13 @@ func (p *pendingConns) place(c *connStore, next []uint32, lo uint32, b *placeBat
 	var dc delayCache
 	b.reset(p.ids[0], p.ids[len(p.ids)-1], p.n)
 	constant, drawn := ss.constant(), false
+	cs := k.newConnSampler(ss)
 	var w float64
 	var d int64
 	var rport int
 	err := connect.Build(p.spec, p.pre, p.post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
 		if !drawn {
-			_, w, d, rport, _ = k.drawConn(st, ss, idx, false, &dc)
+			w, d, rport, _ = k.drawValues(cs, st, ss, idx, false, &dc)
 			drawn = constant
 		}
 		local, ch, err := cc.target(k, tgt, rport)
