@@ -154,6 +154,24 @@ func (c *dictCol[T]) add(v T) {
 	c.n++
 }
 
+// bytes is the memory the column holds.
+func (c *dictCol[T]) bytes() int {
+	var v T
+	size := int(unsafe.Sizeof(v))
+	return size*(cap(c.plain)+cap(c.dict)) + cap(c.codes) + 2*cap(c.index)
+}
+
+// addRun appends n copies of v.
+func (c *dictCol[T]) addRun(v T, n int) {
+	if c.coded && c.codes == nil && len(c.dict) > 0 && bitsOf(c.dict[0]) == bitsOf(v) {
+		c.n += n // a constant column stays constant
+		return
+	}
+	for range n {
+		c.add(v)
+	}
+}
+
 // allocCodes gives a constant column its codes (zeros), with the capacity reserved so far.
 func (c *dictCol[T]) allocCodes() {
 	c.codes = make([]uint8, c.n, max(c.want, c.n+1))
@@ -186,10 +204,22 @@ func (c *dictCol[T]) decode() {
 		return
 	}
 	plain := make([]T, c.n, max(c.n, c.want, cap(c.codes)))
-	for i := range plain {
-		plain[i] = c.at(i)
+	if len(c.dict) > 0 { // else no value was set yet: the column's pages stay untouched
+		for i := range plain {
+			plain[i] = c.at(i)
+		}
 	}
 	*c = dictCol[T]{plain: plain}
+}
+
+// decodeFor makes the column plain before the pending records are placed into it if one of them
+// holds plain values (more than 256 distinct: the column would turn plain as they are placed):
+// decoded while no value is set, its pages are touched only as the values are written, so that
+// the records placed before give their memory back first.
+func (c *dictCol[T]) decodeFor(pending []*pendingConns, plain func(*pendingConns) bool) {
+	if c.coded && slices.ContainsFunc(pending, plain) {
+		c.decode()
+	}
 }
 
 // reserve makes room for n more values.

@@ -98,7 +98,7 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 			n += e
 		}
 		small = n < minDeferred
-		keep = small || ss.constant()
+		keep = small || ss.constant() || keepRandom
 	}
 	if !deferred && k.anyNeuron(pre) && k.anyNeuron(post) {
 		// connections appended now must follow the deferred ones of earlier calls
@@ -541,17 +541,19 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 	cc := chanCache{model: -1}
 	var dc delayCache
 	p.xlo = math.MaxUint32
-	p.x = newRecord(n, true)
+	sLo, sHi, tLo, tHi := k.callRanges(st, spec, pre, post)
+	p.x = newRecord(n, true, sLo, sHi, tLo, tHi)
 	constant, drawn := ss.constant(), false
 	var w float64
 	var d int64
 	var rport int
 	// conn draws (once for constant values) and checks a connection's values and returns its
 	// target's VP-local index and the delay word
+	cs := k.newConnSampler(ss)
 	conn := func(tgt uint64, idx int) (uint32, uint32, error) {
 		if !drawn {
 			var err error
-			if _, w, d, rport, err = k.drawConn(st, ss, idx, true, &dc); err != nil {
+			if w, d, rport, err = k.drawValues(cs, st, ss, idx, true, &dc); err != nil {
 				return 0, 0, err
 			}
 			st.noteDelay(d)
@@ -588,6 +590,30 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 	})
 }
 
+// callRanges returns the range of the sources' node ids and of the targets' local indices on
+// st's VP of a Connect from pre to post (symmetric rules draw either from both).
+func (k *Kernel) callRanges(st *vpState, spec connect.Spec, pre, post []uint64) (sLo, sHi, tLo, tHi uint32) {
+	srcs, tgts := [][]uint64{pre}, [][]uint64{post}
+	if spec.MakeSymmetric || spec.Rule == connect.RuleSymmetricPairwiseBernoulli {
+		srcs, tgts = [][]uint64{pre, post}, [][]uint64{pre, post}
+	}
+	sLo, tLo = math.MaxUint32, math.MaxUint32
+	for _, ids := range srcs {
+		for _, id := range ids {
+			sLo, sHi = min(sLo, uint32(id)), max(sHi, uint32(id))
+		}
+	}
+	for _, ids := range tgts {
+		for _, id := range ids {
+			if k.layout.IsLocal(id) && k.layout.VPOf(id) == st.vp {
+				l := uint32(k.nodes[id].local)
+				tLo, tHi = min(tLo, l), max(tHi, l)
+			}
+		}
+	}
+	return sLo, sHi, tLo, tHi
+}
+
 // merge appends the connections of q (explicit, made after p's) to p.
 func (p *pendingConns) merge(q *pendingConns) {
 	p.x.appendRecord(&q.x)
@@ -601,9 +627,7 @@ func (p *pendingConns) countExplicit() {
 		return
 	}
 	cnt := make([]uint32, p.xhi-p.xlo+1)
-	for _, s := range p.x.src {
-		cnt[s-p.xlo]++
-	}
+	p.x.src.count(cnt, p.xlo)
 	for i, n := range cnt {
 		if n > 0 {
 			p.ids = append(p.ids, p.xlo+uint32(i))
@@ -620,7 +644,7 @@ func (p *pendingConns) countExplicit() {
 // is copied at once.
 type placeBatch struct {
 	lo uint32
-	connRecord
+	batch
 	pos  []uint32 // per source lo+i: its count, then its next position in the sorted batch
 	sTgt []uint32 // the batch in source order
 	sW   []float64
@@ -648,21 +672,52 @@ func (b *placeBatch) reset(lo, hi uint32, n int) {
 
 // add appends a connection and reports whether the batch is full.
 func (b *placeBatch) add(src, tgt uint32, w float64, dr uint32) bool {
-	b.connRecord.add(src, tgt, w, dr)
+	b.batch.add(src, tgt, w, dr)
 	return len(b.src) == cap(b.src)
+}
+
+// add appends a connection to q (within its capacity). The weight and delay word are kept per
+// connection only once one differs from the first connection's (constant syn_specs give one of
+// each).
+func (q *batch) add(src, tgt uint32, w float64, dr uint32) {
+	if len(q.src) == 0 {
+		q.w0, q.dr0, q.varW, q.varDR = w, dr, false, false
+	}
+	if !q.varW && w != q.w0 {
+		q.varW, q.w = true, filled(q.w, len(q.src), q.w0)
+	}
+	if !q.varDR && dr != q.dr0 {
+		q.varDR, q.dr = true, filled(q.dr, len(q.src), q.dr0)
+	}
+	if q.varW {
+		q.w = append(q.w, w)
+	}
+	if q.varDR {
+		q.dr = append(q.dr, dr)
+	}
+	q.src, q.tgt = append(q.src, src), append(q.tgt, tgt)
+}
+
+// filled returns buf holding n copies of v.
+func filled[T any](buf []T, n int, v T) []T {
+	buf = slices.Grow(buf[:0], n)[:n]
+	for i := range buf {
+		buf[i] = v
+	}
+	return buf
 }
 
 // flush writes the batch's connections to c in source order (stable), from next[src-lo] on,
 // advancing next, and empties the batch.
 func (b *placeBatch) flush(c *connStore, next []uint32, lo uint32) {
-	b.flushRecord(c, next, lo, &b.connRecord)
+	b.flushRecord(c, next, lo, &b.batch)
 	b.src, b.tgt, b.w, b.dr = b.src[:0], b.tgt[:0], b.w[:0], b.dr[:0]
 }
 
 // flushRecord writes r's connections (at most the batch's size, from sources in the batch's
 // range, targets not run-length coded) to c in source order (stable), from next[src-lo] on,
 // advancing next.
-func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *connRecord) {
+func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batch) {
 	if len(r.src) == 0 {
 		return
 	}
@@ -702,7 +757,7 @@ func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *conn
 
 // sortRuns puts r in source order (into sTgt, and sW and sDR when they vary) in one pass, from
 // pos[i]: the start of source lo+i's run, which it advances to the run's end.
-func (b *placeBatch) sortRuns(pos []uint32, r *connRecord) {
+func (b *placeBatch) sortRuns(pos []uint32, r *batch) {
 	tgt, sTgt, w, sW, dr, sDR := r.tgt[:len(r.src)], b.sTgt, r.w, b.sW, r.dr, b.sDR
 	switch {
 	case !r.varW && !r.varDR:
@@ -823,7 +878,7 @@ func (p *pendingConns) place(c *connStore, next []uint32, lo uint32, b *placeBat
 		b.reset(p.xlo, p.xhi, p.n)
 		size := cap(b.src)
 		for from := 0; from < p.n; from += size {
-			part := p.x.part(from, min(from+size, p.n), b.tgt[:0])
+			part := p.x.part(from, min(from+size, p.n), b)
 			b.flushRecord(c, next, lo, &part)
 		}
 		p.x = connRecord{}
@@ -1062,6 +1117,9 @@ func (k *Kernel) expectedConnections(spec connect.Spec, pre, post []uint64) []in
 // (pendingConns); smaller calls store theirs at once, in the tail, so that a script of many
 // small calls does not keep a record per call.
 const minDeferred = 4096
+
+// keepRandom: deferred calls with random values keep what they drew too (experiment).
+const keepRandom = true
 
 // maxMerged is the size up to which the records of consecutive small calls are merged into one.
 const maxMerged = 1 << 20

@@ -48,9 +48,9 @@ func TestConnRecord(t *testing.T) {
 			if c.name == "short runs after long ones" {
 				cs = append(gen(1500, 300, false, false), cs...)
 			}
-			rec := newRecord(10, true)
+			rec := newRecord(10, true, 0, 999, 0, 1<<20)
 			if c.appendRec {
-				q := newRecord(10, true)
+				q := newRecord(10, true, 0, 500, 0, 1<<20) // sources beyond 500 widen its column
 				for _, x := range cs[len(cs)/2:] {
 					q.add(x.src, x.tgt, x.w, x.dr)
 				}
@@ -63,11 +63,14 @@ func TestConnRecord(t *testing.T) {
 					rec.add(x.src, x.tgt, x.w, x.dr)
 				}
 			}
+			if c.appendRec && !rec.src.narrow {
+				t.Error("sources in [0, 999] are kept in four bytes")
+			}
 			if rec.rle != c.wantRuns {
 				t.Errorf("run-length coded %v, want %v", rec.rle, c.wantRuns)
 			}
 			var got []conn
-			rec.each(func(i int, src, tgt uint32) { got = append(got, conn{src, tgt, rec.weight(i), rec.drWord(i)}) })
+			rec.each(func(i int, src, tgt uint32) { got = append(got, conn{src, tgt, rec.w.at(i), rec.dr.at(i)}) })
 			if !slices.Equal(got, cs) {
 				t.Fatalf("the record gives back %d connections that differ from the %d added", len(got), len(cs))
 			}
@@ -78,13 +81,55 @@ func TestConnRecord(t *testing.T) {
 				}
 			}
 			for _, span := range [][2]int{{0, len(cs)}, {0, 1}, {1, 777}, {99, 101}, {len(cs) - 3, len(cs)}} {
-				part := rec.part(span[0], span[1], nil)
+				var b placeBatch
+				b.reset(0, 1000, len(cs))
+				part := rec.part(span[0], span[1], &b)
 				for i := range part.src {
 					x := cs[span[0]+i]
 					if got := (conn{part.src[i], part.tgt[i], part.weight(i), part.drWord(i)}); got != x {
 						t.Fatalf("part %v, connection %d: %+v, want %+v", span, i, got, x)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestIDCol: a column gives back its values, narrow while they stay in the span it was made
+// for, wide after one outside it (above or below), and counts them.
+func TestIDCol(t *testing.T) {
+	cases := []struct {
+		name       string
+		lo, hi     uint32
+		vals       []uint32
+		wantNarrow bool
+	}{
+		{"narrow", 1000, 1000 + 65535, []uint32{1000, 1000 + 65535, 5000, 1001}, true},
+		{"wide span", 0, 70000, []uint32{3, 69999, 0}, false},
+		{"above the span", 10, 20, []uint32{10, 20, 65546 + 10, 15}, false},
+		{"below the span", 10, 20, []uint32{10, 9, 20}, false},
+		{"empty span", 1, 0, []uint32{7}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			col := newIDCol(2, c.lo, c.hi)
+			for _, v := range c.vals {
+				col.add(v)
+			}
+			if col.narrow != c.wantNarrow {
+				t.Errorf("narrow %v, want %v", col.narrow, c.wantNarrow)
+			}
+			if got := col.part(0, col.len(), nil); !slices.Equal(got, c.vals) {
+				t.Errorf("values %v, want %v", got, c.vals)
+			}
+			lo, hi := slices.Min(c.vals), slices.Max(c.vals)
+			cnt := make([]uint32, hi-lo+1)
+			col.count(cnt, lo)
+			for _, v := range c.vals {
+				cnt[v-lo]--
+			}
+			if slices.ContainsFunc(cnt, func(n uint32) bool { return n != 0 }) {
+				t.Error("count differs from the values")
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package kernel
 import (
 	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"unsafe"
 
@@ -336,12 +337,30 @@ func (c *connStore) placePending() {
 	}
 	c.tgt = tgt
 	c.srcIDs, c.srcStart = ids, start
+	c.w.decodeFor(c.pending, func(p *pendingConns) bool { return p.explicit && !p.x.w.coded })
+	c.dr.decodeFor(c.pending, func(p *pendingConns) bool { return p.explicit && !p.x.dr.coded })
 	var b placeBatch
+	kept := 0
 	for _, p := range c.pending {
+		kept += p.x.bytes()
+	}
+	freed, every := 0, max(minReturn, kept/32)
+	for _, p := range c.pending {
+		freed += p.x.bytes()
 		p.place(c, next, lo, &b)
+		if freed >= every {
+			// give the records placed so far back to the system: the store's pages are
+			// touched only as they are written, so the peak stays near the records' size
+			debug.FreeOSMemory()
+			freed = 0
+		}
 	}
 	c.pending = nil
 }
+
+// minReturn is the least size of placed records (connRecord) from which placePending returns
+// their memory to the system (else every 1/32 of the store's records).
+const minReturn = 16 << 20
 
 // moveBlocks copies the connections of each source ids[i], old[start[i]:start[i+1]], to
 // new[next[ids[i]-lo]:].
