@@ -87,9 +87,8 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 	}
 	devices := len(k.kindsOf(pre)) > 0 || len(k.kindsOf(post)) > 0
 	deferred := !k.eagerConns && !devices && !k.prepared && !ss.syn.stateful && !ss.syn.m.NeedsHistory()
-	// keep: deferred, but drawn and kept now (pendingConns.explicit): a small call, or one with
-	// constant values, which keeps a source and a run of targets (connRecord)
-	keep, small := false, false
+	// a deferred call keeps what it draws (pendingConns); small ones share a record
+	small := false
 	var expect []int
 	if deferred {
 		expect = k.expectedConnections(spec, pre, post)
@@ -98,7 +97,6 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 			n += e
 		}
 		small = n < minDeferred
-		keep = small || ss.constant() || keepRandom
 	}
 	if !deferred && k.anyNeuron(pre) && k.anyNeuron(post) {
 		// connections appended now must follow the deferred ones of earlier calls
@@ -108,9 +106,6 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 	}
 	if !deferred {
 		k.reserveConnections(spec, pre, post, ss)
-	}
-	if deferred && !keep { // kept until the connections are stored
-		pre, post = slices.Clone(pre), slices.Clone(post)
 	}
 	marks := k.markConnections()
 	saved := k.saveStreams()
@@ -124,15 +119,9 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 		rankCopies[t] = rank
 		thrCopy := thr
 		streams := connect.Streams{VP: st.rng, RankSync: &rankCopies[t], ThreadSync: &thrCopy, EmitDrawsNothing: ss.constant()}
-		if keep {
-			pend[t] = &pendingConns{explicit: true}
-			errs[t] = pend[t].build(k, st, spec, pre, post, ss, streams, expect[t])
-			return
-		}
 		if deferred {
-			pend[t] = &pendingConns{k: k, st: st, spec: spec, pre: pre, post: post, ss: ss,
-				vpStream: *st.rng, rankStream: rank, thrStream: thr}
-			errs[t] = pend[t].count(streams)
+			pend[t] = &pendingConns{}
+			errs[t] = pend[t].build(k, st, spec, pre, post, ss, streams, expect[t])
 			return
 		}
 		errs[t] = connect.Build(spec, pre, post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
@@ -155,7 +144,7 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 			continue
 		}
 		c := k.vps[t].store(ss.syn)
-		if last := len(c.pending) - 1; small && last >= 0 && c.pending[last].explicit && c.pending[last].n < maxMerged {
+		if last := len(c.pending) - 1; small && last >= 0 && c.pending[last].n < maxMerged {
 			c.pending[last].merge(p) // consecutive small calls share one record
 			continue
 		}
@@ -510,33 +499,19 @@ func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx i
 }
 
 // pendingConns is one Connect call's connections between neurons on one VP into the store of a
-// model without per-connection state: drawn and checked when Connect runs (which advances the
-// streams as building them does), counted per source, and stored later (connStore.placePending,
-// at the next Prepare or whenever the store is read), when the counts of every call into the
-// store are known: from the record the call kept (explicit: calls with constant values, and
-// small calls), or else by drawing them again from the streams as they were when the call began
-// (random values would cost 12-17 bytes a connection to keep).
+// model without per-connection state (or the merged calls of several small ones): drawn and
+// checked when Connect runs, kept in a record (connRecord), and stored later
+// (connStore.placePending, at the next Prepare or whenever the store is read), when the counts
+// of every call into the store are known.
 type pendingConns struct {
-	k          *Kernel
-	st         *vpState
-	spec       connect.Spec
-	pre, post  []uint64
-	ss         *synSpec
-	vpStream   vp.Stream // the streams when the call began
-	rankStream vp.Stream
-	thrStream  vp.Stream
-	ids, cnt   []uint32 // the sources (ascending) and their numbers of connections
-	n          int
-	// explicit: the connections were drawn when the call was made and are kept in x (calls
-	// that make few connections, minDeferred, and calls with constant values),
-	// sources in [xlo, xhi]; ids and cnt are computed when they are placed
-	explicit bool
 	x        connRecord
-	xlo, xhi uint32
+	xlo, xhi uint32   // the sources' range
+	ids, cnt []uint32 // the sources (ascending) and their numbers of connections, when placed
+	n        int
 }
 
 // build draws and checks the connections of a call on st, as makeConnection does, and keeps
-// them (explicit); about n are expected.
+// them; about n are expected.
 func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, post []uint64, ss *synSpec, streams connect.Streams, n int) error {
 	cc := chanCache{model: -1}
 	var dc delayCache
@@ -614,16 +589,16 @@ func (k *Kernel) callRanges(st *vpState, spec connect.Spec, pre, post []uint64) 
 	return sLo, sHi, tLo, tHi
 }
 
-// merge appends the connections of q (explicit, made after p's) to p.
+// merge appends the connections of q (made after p's) to p.
 func (p *pendingConns) merge(q *pendingConns) {
 	p.x.appendRecord(&q.x)
 	p.xlo, p.xhi = min(p.xlo, q.xlo), max(p.xhi, q.xhi)
 	p.n += q.n
 }
 
-// countExplicit computes ids and cnt of an explicit record.
+// countExplicit computes ids and cnt.
 func (p *pendingConns) countExplicit() {
-	if !p.explicit || p.ids != nil || p.n == 0 {
+	if p.ids != nil || p.n == 0 {
 		return
 	}
 	cnt := make([]uint32, p.xhi-p.xlo+1)
@@ -643,12 +618,12 @@ func (p *pendingConns) countExplicit() {
 // counting sort into a second buffer), so that every source receives a run of connections that
 // is copied at once.
 type placeBatch struct {
-	lo uint32
-	batch
-	pos  []uint32 // per source lo+i: its count, then its next position in the sorted batch
-	sTgt []uint32 // the batch in source order
-	sW   []float64
-	sDR  []uint32
+	lo    uint32
+	batch          // buffers for a part of a record that is not held as plain arrays (connRecord.part)
+	pos   []uint32 // per source lo+i: its count, then its next position in the sorted batch
+	sTgt  []uint32 // the batch in source order
+	sW    []float64
+	sDR   []uint32
 }
 
 // reset empties the batch for n connections from sources in [lo, hi], sized for runs of about
@@ -668,50 +643,6 @@ func (b *placeBatch) reset(lo, hi uint32, n int) {
 	}
 	b.src, b.tgt = b.src[:0:size], b.tgt[:0:size]
 	b.w, b.dr = b.w[:0:size], b.dr[:0:size]
-}
-
-// add appends a connection and reports whether the batch is full.
-func (b *placeBatch) add(src, tgt uint32, w float64, dr uint32) bool {
-	b.batch.add(src, tgt, w, dr)
-	return len(b.src) == cap(b.src)
-}
-
-// add appends a connection to q (within its capacity). The weight and delay word are kept per
-// connection only once one differs from the first connection's (constant syn_specs give one of
-// each).
-func (q *batch) add(src, tgt uint32, w float64, dr uint32) {
-	if len(q.src) == 0 {
-		q.w0, q.dr0, q.varW, q.varDR = w, dr, false, false
-	}
-	if !q.varW && w != q.w0 {
-		q.varW, q.w = true, filled(q.w, len(q.src), q.w0)
-	}
-	if !q.varDR && dr != q.dr0 {
-		q.varDR, q.dr = true, filled(q.dr, len(q.src), q.dr0)
-	}
-	if q.varW {
-		q.w = append(q.w, w)
-	}
-	if q.varDR {
-		q.dr = append(q.dr, dr)
-	}
-	q.src, q.tgt = append(q.src, src), append(q.tgt, tgt)
-}
-
-// filled returns buf holding n copies of v.
-func filled[T any](buf []T, n int, v T) []T {
-	buf = slices.Grow(buf[:0], n)[:n]
-	for i := range buf {
-		buf[i] = v
-	}
-	return buf
-}
-
-// flush writes the batch's connections to c in source order (stable), from next[src-lo] on,
-// advancing next, and empties the batch.
-func (b *placeBatch) flush(c *connStore, next []uint32, lo uint32) {
-	b.flushRecord(c, next, lo, &b.batch)
-	b.src, b.tgt, b.w, b.dr = b.src[:0], b.tgt[:0], b.w[:0], b.dr[:0]
 }
 
 // flushRecord writes r's connections (at most the batch's size, from sources in the batch's
@@ -815,107 +746,16 @@ func (cc *chanCache) target(k *Kernel, tgt uint64, rport int) (uint32, models.Ch
 	return cc.local, ch, nil
 }
 
-// count builds the call on p's VP without storing: it draws and checks every connection and
-// counts them per source. The VP's streams end where building would leave them.
-func (p *pendingConns) count(streams connect.Streams) error {
-	k, st, ss := p.k, p.st, p.ss
-	lo, hi := uint64(math.MaxUint64), uint64(0)
-	for _, s := range p.pre {
-		lo, hi = min(lo, s), max(hi, s)
-	}
-	if p.spec.MakeSymmetric || p.spec.Rule == connect.RuleSymmetricPairwiseBernoulli {
-		for _, s := range p.post { // sources are drawn from the targets too
-			lo, hi = min(lo, s), max(hi, s)
-		}
-	}
-	if lo > hi {
-		return connect.Build(p.spec, p.pre, p.post, st.vp, k.placement(), streams, func(uint64, uint64, int) error { return nil })
-	}
-	cnt := make([]uint32, hi-lo+1)
-	cc := chanCache{model: -1}
-	var dc delayCache
-	constant, drawn := ss.constant(), false
-	cs := k.newConnSampler(ss)
-	var d int64
-	var rport int
-	err := connect.Build(p.spec, p.pre, p.post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
-		if !drawn { // constant values draw nothing: one check serves the whole call
-			var err error
-			if _, d, rport, err = k.drawValues(cs, st, ss, idx, true, &dc); err != nil {
-				return err
-			}
-			st.noteDelay(d)
-			drawn = constant
-		}
-		if _, _, err := cc.target(k, tgt, rport); err != nil {
-			return err
-		}
-		cnt[src-lo]++
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for i, n := range cnt {
-		if n > 0 {
-			p.ids = append(p.ids, uint32(lo)+uint32(i))
-			p.n += int(n)
-		}
-	}
-	p.ids = slices.Clip(p.ids)
-	p.cnt = make([]uint32, len(p.ids))
-	for i, s := range p.ids {
-		p.cnt[i] = cnt[uint64(s)-lo]
-	}
-	return nil
-}
-
-// place draws the call's connections again from the streams as they were when it began and
-// writes each to next[src-lo] in c, advancing next. The connections pass through a batch that
-// is put in source order before it is written (placeBatch).
+// place writes the call's connections to next[src-lo] in c, advancing next, through the batch
+// (placeBatch), which puts them in source order first, and drops the record.
 func (p *pendingConns) place(c *connStore, next []uint32, lo uint32, b *placeBatch) {
-	if p.explicit {
-		b.reset(p.xlo, p.xhi, p.n)
-		size := cap(b.src)
-		for from := 0; from < p.n; from += size {
-			part := p.x.part(from, min(from+size, p.n), b)
-			b.flushRecord(c, next, lo, &part)
-		}
-		p.x = connRecord{}
-		return
+	b.reset(p.xlo, p.xhi, p.n)
+	size := cap(b.src)
+	for from := 0; from < p.n; from += size {
+		part := p.x.part(from, min(from+size, p.n), b)
+		b.flushRecord(c, next, lo, &part)
 	}
-	k, st, ss := p.k, p.st, p.ss
-	saved := *st.rng
-	*st.rng = p.vpStream
-	rank, thr := p.rankStream, p.thrStream
-	streams := connect.Streams{VP: st.rng, RankSync: &rank, ThreadSync: &thr, EmitDrawsNothing: ss.constant()}
-	cc := chanCache{model: -1}
-	var dc delayCache
-	b.reset(p.ids[0], p.ids[len(p.ids)-1], p.n)
-	constant, drawn := ss.constant(), false
-	cs := k.newConnSampler(ss)
-	var w float64
-	var d int64
-	var rport int
-	err := connect.Build(p.spec, p.pre, p.post, st.vp, k.placement(), streams, func(src, tgt uint64, idx int) error {
-		if !drawn {
-			w, d, rport, _ = k.drawValues(cs, st, ss, idx, false, &dc)
-			drawn = constant
-		}
-		local, ch, err := cc.target(k, tgt, rport)
-		if err != nil {
-			return err
-		}
-		if b.add(uint32(src), local, w, packDR(d, ch, rport)) {
-			b.flush(c, next, lo)
-		}
-		return nil
-	})
-	b.flush(c, next, lo)
-	*st.rng = saved
-	if err != nil { // the same draws succeeded when the call was made
-		panic(fmt.Sprintf("kernel: storing the connections of an earlier Connect: %v", err))
-	}
+	p.x = connRecord{}
 }
 
 // placePending stores the deferred connections of synapse model s on this VP.
@@ -1117,9 +957,6 @@ func (k *Kernel) expectedConnections(spec connect.Spec, pre, post []uint64) []in
 // (pendingConns); smaller calls store theirs at once, in the tail, so that a script of many
 // small calls does not keep a record per call.
 const minDeferred = 4096
-
-// keepRandom: deferred calls with random values keep what they drew too (experiment).
-const keepRandom = true
 
 // maxMerged is the size up to which the records of consecutive small calls are merged into one.
 const maxMerged = 1 << 20

@@ -337,8 +337,8 @@ func (c *connStore) placePending() {
 	}
 	c.tgt = tgt
 	c.srcIDs, c.srcStart = ids, start
-	c.w.decodeFor(c.pending, func(p *pendingConns) bool { return p.explicit && !p.x.w.coded })
-	c.dr.decodeFor(c.pending, func(p *pendingConns) bool { return p.explicit && !p.x.dr.coded })
+	c.w.decodeFor(c.pending, func(p *pendingConns) bool { return !p.x.w.coded })
+	c.dr.decodeFor(c.pending, func(p *pendingConns) bool { return !p.x.dr.coded })
 	var b placeBatch
 	kept := 0
 	for _, p := range c.pending {

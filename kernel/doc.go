@@ -48,7 +48,8 @@ package kernel
 // sorted by source (conns.go). A store of a model without per-connection state codes its weight
 // and delay columns (column.go: a byte per connection for up to 256 distinct values, nothing
 // for one), so a static connection takes 5 to 16 bytes; the connections of such a model are
-// counted at Connect and placed once at Prepare in source order (no sort, no copy per Connect).
+// drawn at Connect into a compact record per call (connrecord.go) and placed once at Prepare in
+// source order (no sort, no copy per Connect).
 // Delivery has a loop per coding. Connections from generators are
 // stored with the generator's instance on the target's VP; connections to spike recorders on the
 // source's VP (the recorder instance there records at emission), as NEST stores them. Spikes cross

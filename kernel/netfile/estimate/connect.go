@@ -42,7 +42,7 @@ func (w *walker) connect(m map[string]any) error {
 	g := connGroup{model: model, n: n, size: int(size), neural: neural,
 		weights: valuesOf(spec["weight"], defaults(d, "weight"), 0),
 		delays:  valuesOf(spec["delay"], defaults(d, "delay"), w.resolution)}
-	g.kept = keptBytes(m["conn_spec"], g, spec)
+	g.kept = keptBytes(m["conn_spec"], g, nPre, nPost)
 	w.conns = append(w.conns, g)
 	w.recSpikeSources += w.count(post, spikeRecorderKind) * (nPre - w.count(pre, spikeRecorderKind))
 	for _, p := range pre {
@@ -54,21 +54,20 @@ func (w *walker) connect(m map[string]any) error {
 	return nil
 }
 
-// keptBytes is the size per connection of the record that a Connect with constant values keeps
-// until Prepare (0 for other calls): 4 bytes of source, and 4 of target unless the rule makes
-// its connections target by target (fixed_indegree, all_to_all, pairwise_bernoulli).
-func keptBytes(connSpec any, g connGroup, spec map[string]any) float64 {
-	constant := func(c columnValues) bool { return len(c.scalars) == 1 && !c.many }
-	if !g.neural || !constant(g.weights) || !constant(g.delays) {
+// keptBytes is the size per connection of the record that a Connect between neurons keeps from
+// Connect to Prepare (the kernel's connRecord): a source (2 bytes while the sources number at
+// most 65,536, else 4), a target unless the rule makes its connections target by target
+// (fixed_indegree, all_to_all, pairwise_bernoulli: one per run then), and the weight and delay
+// word coded as in a store (nothing for a constant, a byte for up to 256 values, else plain).
+func keptBytes(connSpec any, g connGroup, nPre, nPost float64) float64 {
+	if !g.neural {
 		return 0
 	}
-	for k, v := range spec {
-		if _, ok := v.(map[string]any); ok && k != "synapse_model" { // a distribution
-			return 0
+	id := func(n float64) float64 {
+		if n <= 1<<16 {
+			return 2
 		}
-		if _, ok := v.([]any); ok {
-			return 0
-		}
+		return 4
 	}
 	rule := "all_to_all"
 	switch x := connSpec.(type) {
@@ -79,11 +78,13 @@ func keptBytes(connSpec any, g connGroup, spec map[string]any) float64 {
 			rule = r
 		}
 	}
+	b := id(nPre)
 	switch rule {
 	case "fixed_indegree", "all_to_all", "pairwise_bernoulli":
-		return 4
+	default:
+		b += id(nPost)
 	}
-	return 8
+	return b + float64(codedBytes([]columnValues{g.weights}, 8)+codedBytes([]columnValues{g.delays}, 4))
 }
 
 func isIDArray(v any) bool {

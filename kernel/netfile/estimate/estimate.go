@@ -20,7 +20,7 @@ import (
 // reserved from the rule's count and sorted in place, so what adds to it is the growth of a store
 // that later Connect calls enlarge (one column at a time) and the garbage collector's headroom;
 // stores of models without per-connection state are allocated once (deferredPeakScale), and
-// the calls among them with constant values keep what they drew until then (connGroup.kept).
+// the calls into them keep what they drew until then (connGroup.kept).
 const (
 	baseBytes       = 11 << 20
 	baseBytesMPI    = 35 << 20 // the MPI build: the MPI library's own memory
@@ -43,10 +43,12 @@ const (
 	// through, the counts per source, the collector's headroom; measured on hpc_benchmark, Brunel
 	// and the microcircuit on 1 and 2 ranks, bench/NOTES.md §31e), under MPI too.
 	deferredPeakScale = 1.10
-	// keptPeakScale is the share of the records of calls with constant values (connGroup.kept)
-	// that adds to the peak: records placed early are freed while the later ones are placed
-	// (measured: 0.87 of them in hpc_benchmark, 0.46 in Brunel; bench/NOTES.md §33).
-	keptPeakScale = 0.7
+	// keptPeakScale is the share of the records the calls keep until Prepare (connGroup.kept)
+	// that adds to the stored connections at the peak: a store's pages become resident as they
+	// are written, and placed records are given back as placing goes on, so the peak is the
+	// store and the records not yet given back (measured: 0.17 of them in hpc_benchmark, 0.26-0.29
+	// in the microcircuit; bench/NOTES.md §33c).
+	keptPeakScale = 0.25
 	// placeBatchBytes is the batch through which each thread places such connections (its
 	// buffers and their sorted copies, 256 Ki connections at most).
 	placeBatchBytes = 9 << 20

@@ -58,9 +58,8 @@ type connGroup struct {
 	neural bool
 	// weights and delays are the values the call gives its connections (see columnValues)
 	weights, delays columnValues
-	// kept is the bytes per connection of the record a call with constant values keeps from
-	// Connect to Prepare (the kernel's connRecord): a source each, and a target each unless the
-	// rule goes target by target (one per run then)
+	// kept is the bytes per connection of the record the call keeps from Connect to Prepare
+	// (keptBytes)
 	kept float64
 }
 
