@@ -3,6 +3,7 @@ package vp
 import (
 	"math"
 	"testing"
+	"unsafe"
 )
 
 // The reference xoshiro256** (prng.di.unimi.it/xoshiro256starstar.c) started from the
@@ -227,7 +228,7 @@ func TestStreamsAssignment(t *testing.T) {
 			if ss.ThreadSync[th] != ts {
 				t.Errorf("%v: ThreadSync[%d] differs from NewStream(seed, KindThreadSync, 0)", l, th)
 			}
-			if ss.VP[th] != NewStream(seed, KindVP, uint64(l.VPOfThread(th))) {
+			if *ss.VP[th] != NewStream(seed, KindVP, uint64(l.VPOfThread(th))) {
 				t.Errorf("%v: VP[%d] is not the stream of vp %d", l, th, l.VPOfThread(th))
 			}
 		}
@@ -247,7 +248,7 @@ func TestStreamsAssignment(t *testing.T) {
 	// Drawing from one VP stream leaves the others alone.
 	ss := NewStreams(seed, Layout{1, 0, 2})
 	ss.ForVP(0).Uint64()
-	if ss.VP[1] != NewStream(seed, KindVP, 1) {
+	if *ss.VP[1] != NewStream(seed, KindVP, 1) {
 		t.Error("drawing from vp 0 changed vp 1")
 	}
 }
@@ -303,6 +304,20 @@ func TestUniformIntsIsUniformInt(t *testing.T) {
 			}
 			if a != b {
 				t.Fatalf("n %d: streams differ after round %d", n, round)
+			}
+		}
+	}
+}
+
+// TestVPStreamsApart: no two VP streams of a rank share a cache line (their threads write them
+// at every draw).
+func TestVPStreamsApart(t *testing.T) {
+	ss := NewStreams(1, Layout{NumProcesses: 1, Rank: 0, Threads: 4})
+	for i := range ss.VP {
+		for j := range i {
+			a, b := uintptr(unsafe.Pointer(ss.VP[i])), uintptr(unsafe.Pointer(ss.VP[j]))
+			if d := max(a, b) - min(a, b); d < 64+32 {
+				t.Errorf("VP streams %d and %d are %d bytes apart", j, i, d)
 			}
 		}
 	}

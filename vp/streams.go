@@ -17,12 +17,24 @@ package vp
 // ranks and threads. Each stream belongs to the thread that uses it; Streams does no
 // locking. The states can be saved and restored field by field (Stream.State/SetState);
 // Layout is kept so that ForVP works on a restored value.
+//
+// The VP streams are written at every draw by their own threads, so each has cache lines of
+// its own (VP[t] points into a slot of streamSlot size): side by side in one slice, two
+// threads' streams shared a 64-byte line, and every draw moved that line between the cores
+// (the microcircuit's Connect: a third of its time).
 type Streams struct {
 	Layout     Layout
 	Seed       uint32
 	RankSync   Stream
 	ThreadSync []Stream
-	VP         []Stream
+	VP         []*Stream
+}
+
+// streamSlot is a Stream padded to 128 bytes: streams in consecutive slots are at least 96 bytes
+// apart however the slice is aligned, so no cache line holds two.
+type streamSlot struct {
+	Stream
+	_ [128 - 32]byte
 }
 
 // NewStreams returns the streams of rank l.Rank of layout l for rng_seed seed. It
@@ -36,12 +48,14 @@ func NewStreams(seed uint32, l Layout) *Streams {
 		Seed:       seed,
 		RankSync:   NewStream(seed, KindRankSync, 0),
 		ThreadSync: make([]Stream, l.Threads),
-		VP:         make([]Stream, l.Threads),
+		VP:         make([]*Stream, l.Threads),
 	}
+	slots := make([]streamSlot, l.Threads)
 	ts := NewStream(seed, KindThreadSync, 0)
 	for t := range s.VP {
 		s.ThreadSync[t] = ts
-		s.VP[t] = NewStream(seed, KindVP, uint64(l.VPOfThread(t)))
+		slots[t].Stream = NewStream(seed, KindVP, uint64(l.VPOfThread(t)))
+		s.VP[t] = &slots[t].Stream
 	}
 	return s
 }
@@ -56,7 +70,7 @@ func (s *Streams) ForVP(vp int) *Stream {
 	if t >= len(s.VP) {
 		return nil
 	}
-	return &s.VP[t]
+	return s.VP[t]
 }
 
 // ForThread returns the VP-specific stream of local thread t, or nil if t is not a
@@ -65,5 +79,5 @@ func (s *Streams) ForThread(t int) *Stream {
 	if s == nil || t < 0 || t >= len(s.VP) {
 		return nil
 	}
-	return &s.VP[t]
+	return s.VP[t]
 }
