@@ -112,13 +112,12 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 	rank := k.streams.RankSync
 	thr := k.streams.ThreadSync[0]
 	errs := make([]error, len(k.vps))
-	rankCopies := make([]vp.Stream, len(k.vps))
+	rankCopies, thrCopies := vp.NewSlots(len(k.vps)), vp.NewSlots(len(k.vps)) // a thread's own lines
 	pend := make([]*pendingConns, len(k.vps))
 	runErr := k.pool.Run(func(t int) {
 		st := k.vps[t]
-		rankCopies[t] = rank
-		thrCopy := thr
-		streams := connect.Streams{VP: st.rng, RankSync: &rankCopies[t], ThreadSync: &thrCopy, EmitDrawsNothing: ss.constant()}
+		*rankCopies[t], *thrCopies[t] = rank, thr
+		streams := connect.Streams{VP: st.rng, RankSync: rankCopies[t], ThreadSync: thrCopies[t], EmitDrawsNothing: ss.constant()}
 		if deferred {
 			pend[t] = &pendingConns{}
 			errs[t] = pend[t].build(k, st, spec, pre, post, ss, streams, expect[t])
@@ -137,7 +136,7 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 		return runErr
 	}
 	if len(k.vps) > 0 {
-		k.streams.RankSync = rankCopies[0]
+		k.streams.RankSync = *rankCopies[0]
 	}
 	for t, p := range pend {
 		if p == nil || p.n == 0 {

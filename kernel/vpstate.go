@@ -64,6 +64,10 @@ type vpState struct {
 	spikes     int64 // spikes emitted by this VP's neurons (local_spike_counter)
 	timers     vpTimers
 	dmin, dmax int64 // extrema of the delays of connections made on this VP (steps; 0: none)
+
+	// the fields above are written by this VP's thread while the others read theirs: the next
+	// VP's state, perhaps allocated right after this one, starts on another cache line
+	_ [64]byte
 }
 
 func newVPState(thread, vpID int, rng *vp.Stream) *vpState {

@@ -30,6 +30,17 @@ type Streams struct {
 	VP         []*Stream
 }
 
+// NewSlots returns n zero streams, each on cache lines of its own: for per-thread copies of a
+// stream (set each before use).
+func NewSlots(n int) []*Stream {
+	slots := make([]streamSlot, n)
+	out := make([]*Stream, n)
+	for i := range slots {
+		out[i] = &slots[i].Stream
+	}
+	return out
+}
+
 // streamSlot is a Stream padded to 128 bytes: streams in consecutive slots are at least 96 bytes
 // apart however the slice is aligned, so no cache line holds two.
 type streamSlot struct {
@@ -48,14 +59,12 @@ func NewStreams(seed uint32, l Layout) *Streams {
 		Seed:       seed,
 		RankSync:   NewStream(seed, KindRankSync, 0),
 		ThreadSync: make([]Stream, l.Threads),
-		VP:         make([]*Stream, l.Threads),
 	}
-	slots := make([]streamSlot, l.Threads)
+	s.VP = NewSlots(l.Threads)
 	ts := NewStream(seed, KindThreadSync, 0)
 	for t := range s.VP {
 		s.ThreadSync[t] = ts
-		slots[t].Stream = NewStream(seed, KindVP, uint64(l.VPOfThread(t)))
-		s.VP[t] = &slots[t].Stream
+		*s.VP[t] = NewStream(seed, KindVP, uint64(l.VPOfThread(t)))
 	}
 	return s
 }
