@@ -48,6 +48,10 @@ type devInst struct {
 	backendName string
 	// multimeter: the neurons it samples on this VP
 	mm []*mmBinding
+
+	// emit is written at every step by this VP's thread: the device's instance on the next VP,
+	// perhaps allocated right after this one, starts on another cache line
+	_ [64]byte
 }
 
 func (k *Kernel) createDevices(e *modelEntry, n int, pl *paramPlan) ([]uint64, error) {
