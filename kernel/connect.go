@@ -623,6 +623,11 @@ type placeBatch struct {
 	sTgt  []uint32 // the batch in source order
 	sW    []float64
 	sDR   []uint32
+	// codes of delay words: sorted (sDRc), the starts of the runs for their pass (start), and
+	// each record code's code in the store (trans)
+	sDRc  []uint8
+	start []uint32
+	trans [maxCodes]uint8
 }
 
 // reset empties the batch for n connections from sources in [lo, hi], sized for runs of about
@@ -632,13 +637,14 @@ func (b *placeBatch) reset(lo, hi uint32, n int) {
 	r := int(hi-lo) + 1
 	size := min(n, max(1<<16, min(32*r, 1<<18)))
 	if cap(b.pos) < r {
-		b.pos = make([]uint32, r)
+		b.pos, b.start = make([]uint32, r), make([]uint32, r)
 	}
-	b.lo, b.pos = lo, b.pos[:r]
+	b.lo, b.pos, b.start = lo, b.pos[:r], b.start[:r]
 	if cap(b.src) < size {
 		b.src, b.tgt = make([]uint32, 0, size), make([]uint32, 0, size)
 		b.w, b.dr = make([]float64, 0, size), make([]uint32, 0, size)
 		b.sTgt, b.sW, b.sDR = make([]uint32, size), make([]float64, size), make([]uint32, size)
+		b.sDRc = make([]uint8, size)
 	}
 	b.src, b.tgt = b.src[:0:size], b.tgt[:0:size]
 	b.w, b.dr = b.w[:0:size], b.dr[:0:size]
@@ -659,7 +665,14 @@ func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batc
 	for i, n := range pos {
 		pos[i], at = at, at+n
 	}
+	codes := r.drc != nil && b.translate(c, r)
+	if codes {
+		copy(b.start, pos)
+	}
 	b.sortRuns(pos, r) // pos[i] is now the end of source lo+i's run
+	if codes {
+		b.sortCodes(r)
+	}
 	from := uint32(0)
 	for i, e := range pos {
 		if e == from {
@@ -674,15 +687,62 @@ func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batc
 		} else {
 			c.w.fillRun(int(j), int(n), r.w0)
 		}
-		if r.varDR {
+		switch {
+		case codes:
+			if c.dr.codes != nil {
+				out := c.dr.codes[j : j+n]
+				for x, k := range b.sDRc[from:e] {
+					out[x] = b.trans[k]
+				}
+			}
+		case r.varDR:
 			c.dr.copyRun(int(j), b.sDR[from:e])
-		} else {
+		default:
 			c.dr.fillRun(int(j), int(n), r.dr0)
 		}
 		next[s-lo] = j + n
 		from = e
 	}
 	clear(pos)
+}
+
+// translate finds the store's code of each of r's delay-word codes (adding the words to the
+// store's dictionary) and reports whether the codes can be copied so; if not (the store keeps the
+// words plain, or its dictionary is full), it gives r the words themselves.
+func (b *placeBatch) translate(c *connStore, r *batch) bool {
+	ok := c.dr.coded
+	nonzero := false
+	for k, v := range r.drDict {
+		if !ok {
+			break
+		}
+		b.trans[k], ok = c.dr.code(v)
+		nonzero = nonzero || b.trans[k] != 0
+	}
+	if ok {
+		if nonzero && c.dr.codes == nil {
+			c.dr.allocCodes()
+		}
+		return true
+	}
+	c.dr.decode()
+	dr := b.dr[:0]
+	for _, k := range r.drc {
+		dr = append(dr, r.drDict[k])
+	}
+	r.dr, r.varDR, r.drc = dr, true, nil
+	return false
+}
+
+// sortCodes puts r's delay-word codes in source order (into sDRc), from start[i]: the start of
+// source lo+i's run.
+func (b *placeBatch) sortCodes(r *batch) {
+	start, sDRc, drc := b.start, b.sDRc, r.drc[:len(r.src)]
+	for i, s := range r.src {
+		j := start[s-b.lo]
+		start[s-b.lo] = j + 1
+		sDRc[j] = drc[i]
+	}
 }
 
 // sortRuns puts r in source order (into sTgt, and sW and sDR when they vary) in one pass, from

@@ -168,6 +168,10 @@ type batch struct {
 	w0          float64
 	dr0         uint32
 	varW, varDR bool
+	// drc and drDict: the delay words as the record's codes and its dictionary, in the place of
+	// dr (varDR is then false)
+	drc    []uint8
+	drDict []uint32
 }
 
 // weight and drWord return connection i's weight and delay word.
@@ -179,7 +183,10 @@ func (q *batch) weight(i int) float64 {
 }
 
 func (q *batch) drWord(i int) uint32 {
-	if q.varDR {
+	switch {
+	case q.drc != nil:
+		return q.drDict[q.drc[i]]
+	case q.varDR:
 		return q.dr[i]
 	}
 	return q.dr0
@@ -190,7 +197,11 @@ func (q *batch) drWord(i int) uint32 {
 func (r *connRecord) part(from, to int, b *placeBatch) batch {
 	q := batch{src: r.src.part(from, to, b.src[:0])}
 	q.w, q.w0, q.varW = colPart(&r.w, from, to, b.w[:0])
-	q.dr, q.dr0, q.varDR = colPart(&r.dr, from, to, b.dr[:0])
+	if r.dr.coded && r.dr.codes != nil {
+		q.drc, q.drDict = r.dr.codes[from:to], r.dr.dict
+	} else {
+		q.dr, q.dr0, q.varDR = colPart(&r.dr, from, to, b.dr[:0])
+	}
 	if !r.rle {
 		q.tgt = r.tgt.part(from, to, b.tgt[:0])
 		return q

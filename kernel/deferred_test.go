@@ -67,6 +67,11 @@ func deferredNet(t *testing.T, eager bool, threads int) (*Kernel, NodeCollection
 			t.Fatal("a delay below the resolution was accepted")
 		}
 	}
+	// two calls of some 200 delays each (each record codes them): the store's dictionary fills
+	// while the second is placed, and its delay words turn plain
+	for _, d := range []connect.Dist{connect.Uniform(0.1, 20), connect.Uniform(20.1, 40)} {
+		must(t, k.Connect(b, n, Params{"rule": "fixed_indegree", "indegree": 30}, Params{"weight": 1.0, "delay": d}))
+	}
 	must(t, k.Connect(a, n, Params{"rule": "all_to_all"}, Params{"weight": 0.05, "delay": 3.0}))
 	if syn, err := k.synByName("static_synapse"); err != nil {
 		t.Fatal(err)
