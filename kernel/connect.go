@@ -86,7 +86,11 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 		return err
 	}
 	devices := len(k.kindsOf(pre)) > 0 || len(k.kindsOf(post)) > 0
-	deferred := !k.eagerConns && !devices && !k.prepared && !ss.syn.stateful && !ss.syn.m.NeedsHistory()
+	deferred := !k.eagerConns && !devices && !k.prepared
+	var vals []float64 // a stateful model's constant parameter values, for its deferred state
+	if deferred && ss.syn.stateful {
+		vals, deferred = k.deferState(ss)
+	}
 	// a deferred call keeps what it draws (pendingConns); small ones share a record
 	small := false
 	var expect []int
@@ -131,6 +135,13 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 		runErr = firstErr(errs)
 	}
 	if runErr != nil {
+		if ss.syn.m.NeedsHistory() {
+			for t, p := range pend {
+				if p != nil {
+					p.x.each(func(_ int, _, tgt uint32) { k.vps[t].arch.Unregister(int(tgt)) })
+				}
+			}
+		}
 		k.undoConnections(marks)
 		k.restoreStreams(saved)
 		return runErr
@@ -143,6 +154,7 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 			continue
 		}
 		c := k.vps[t].store(ss.syn)
+		c.pendVals = vals
 		if last := len(c.pending) - 1; small && last >= 0 && c.pending[last].n < maxMerged {
 			c.pending[last].merge(p) // consecutive small calls share one record
 			continue
@@ -152,6 +164,36 @@ func (k *Kernel) connect(pre, post []uint64, connSpec, synSpecV any) error {
 	k.noteDeviceSynapse(pre, ss)
 	k.connChanged = true
 	return nil
+}
+
+// deferState reports whether a Connect into a model with per-connection state can be deferred,
+// and with which parameter values: its values are constant and valid, and the model's stores
+// hold no stored connections, only pending calls with the same parameter values, so that the
+// state of every connection is made when they are placed, in store order (connStore.pendVals).
+func (k *Kernel) deferState(ss *synSpec) ([]float64, bool) {
+	if !ss.constant() {
+		return nil, false
+	}
+	vals := make([]float64, len(ss.params))
+	ss.syn.m.ConnDefaults(vals)
+	for i := range ss.params {
+		if ss.given[i] {
+			vals[i] = ss.params[i].At(0, nil) // a scalar: nothing is drawn
+		}
+	}
+	if ss.syn.m.NewState().Add(vals, ss.weight.At(0, nil)) != nil {
+		return nil, false // the eager path reports the error, at the first connection
+	}
+	for _, st := range k.vps {
+		if ss.syn.id >= len(st.stores) || st.stores[ss.syn.id] == nil {
+			continue
+		}
+		c := st.stores[ss.syn.id]
+		if len(c.tgt) > 0 || len(c.pending) > 0 && !slices.Equal(c.pendVals, vals) {
+			return nil, false
+		}
+	}
+	return vals, true
 }
 
 func firstErr(errs []error) error {
@@ -536,6 +578,7 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 		local, ch, err := cc.target(k, tgt, rport)
 		return local, packDR(d, ch, rport), err
 	}
+	hist := ss.syn.m.NeedsHistory()
 	if constant {
 		streams.EmitRun = func(srcs []uint64, tgt uint64, idx int) error {
 			if len(srcs) == 0 {
@@ -548,6 +591,11 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 			lo, hi := p.x.addSources(srcs, local, w, dr)
 			p.xlo, p.xhi = min(p.xlo, lo), max(p.xhi, hi)
 			p.n += len(srcs)
+			if hist {
+				for range srcs {
+					st.arch.Register(int(local), k.grid.Ms(d))
+				}
+			}
 			return nil
 		}
 	}
@@ -560,6 +608,9 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 		p.x.add(s, local, w, dr)
 		p.xlo, p.xhi = min(p.xlo, s), max(p.xhi, s)
 		p.n++
+		if hist {
+			st.arch.Register(int(local), k.grid.Ms(d))
+		}
 		return nil
 	})
 }

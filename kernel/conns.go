@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"runtime/debug"
@@ -48,6 +49,9 @@ type connStore struct {
 	// pending holds Connect calls whose connections were drawn and counted but not yet stored
 	// (static models between neurons, see placePending), in creation order, after the tail.
 	pending []*pendingConns
+	// pendVals are the parameter values of the pending calls into a model with per-connection
+	// state (all the same): the state is made from them when the calls are placed
+	pendVals []float64
 	// spikeOnly is set at Prepare when every connection ends in the sign-split spike channel.
 	spikeOnly bool
 	// srcCode is set at Prepare for coded weights: per source (as srcIDs), the code all of its
@@ -356,6 +360,25 @@ func (c *connStore) placePending() {
 		}
 	}
 	c.pending = nil
+	c.makeState(total)
+}
+
+// makeState gives the connections of a store of a model with per-connection state, placed from
+// pending calls into an empty store, their state, in store order (the calls' values were checked
+// when they were made).
+func (c *connStore) makeState(total int) {
+	if c.st == nil || c.st.Len() == total {
+		return
+	}
+	if g, ok := c.st.(interface{ Grow(n int) }); ok {
+		g.Grow(total - c.st.Len())
+	}
+	for j := c.st.Len(); j < total; j++ {
+		if err := c.st.Add(c.pendVals, c.w.at(j)); err != nil {
+			panic(fmt.Sprintf("kernel: the state of a connection checked at Connect: %v", err))
+		}
+	}
+	c.pendVals = nil
 }
 
 // minReturn is the least size of placed records (connRecord) from which placePending returns
