@@ -43,6 +43,8 @@ func (w *walker) connect(m map[string]any) error {
 		weights: valuesOf(spec["weight"], defaults(d, "weight"), 0),
 		delays:  valuesOf(spec["delay"], defaults(d, "delay"), w.resolution)}
 	g.kept = keptBytes(m["conn_spec"], g, nPre, nPost)
+	g.constant = constantSpec(spec)
+	_, g.stdp = d["tau_plus"]
 	w.conns = append(w.conns, g)
 	w.recSpikeSources += w.count(post, spikeRecorderKind) * (nPre - w.count(pre, spikeRecorderKind))
 	for _, p := range pre {
@@ -85,6 +87,17 @@ func keptBytes(connSpec any, g connGroup, nPre, nPost float64) float64 {
 		b += id(nPost)
 	}
 	return b + float64(codedBytes([]columnValues{g.weights}, 8)+codedBytes([]columnValues{g.delays}, 4))
+}
+
+// constantSpec reports whether a syn_spec gives only numbers (no distribution, no array).
+func constantSpec(spec map[string]any) bool {
+	for _, v := range spec {
+		switch v.(type) {
+		case map[string]any, []any, []float64:
+			return false
+		}
+	}
+	return true
 }
 
 func isIDArray(v any) bool {

@@ -154,6 +154,17 @@ func (w *walker) result() *Estimate {
 			delays[c.model] = append(delays[c.model], c.delays)
 		}
 	}
+	// a model with per-connection state whose calls between neurons all have constant values is
+	// built like a static one (the kernel's deferState)
+	deferredState := map[string]bool{}
+	for _, c := range w.conns {
+		if c.neural && c.size > kernelConnBytes {
+			if _, seen := deferredState[c.model]; !seen {
+				deferredState[c.model] = true
+			}
+			deferredState[c.model] = deferredState[c.model] && c.constant
+		}
+	}
 	for _, c := range w.conns {
 		e.Connections += int64(c.n)
 		e.BySynapse[c.model] += int64(c.n)
@@ -162,6 +173,13 @@ func (w *walker) result() *Estimate {
 			size := 4 + codedBytes(weights[c.model], 8) + codedBytes(delays[c.model], 4)
 			m.Connections += int64(local * float64(size))
 			deferredPeak += local * (deferredPeakScale*float64(size) + keptPeakScale*c.kept)
+			batches = placeBatchBytes * float64(w.threads)
+			continue
+		}
+		if c.neural && deferredState[c.model] { // placed at Prepare from records, as above
+			size := deferredStateBytes(c)
+			m.Connections += int64(local * size)
+			deferredPeak += local * (deferredPeakScale*size + keptPeakScale*c.kept)
 			batches = placeBatchBytes * float64(w.threads)
 			continue
 		}
@@ -220,6 +238,16 @@ func (e *Estimate) Summary() []string {
 
 // connPeakScale is the peak over the stored size of a synapse model's connections made by calls
 // Connect calls (measured: hpc_benchmark, Brunel, the microcircuit; bench/NOTES.md).
+// deferredStateBytes is the stored size of a connection of a model with per-connection state made
+// from constant values: the kernel's plain columns and the model's state, without the 16 bytes of
+// K+ and t_last that STDP models keep once per run of a source's connections (which then agree).
+func deferredStateBytes(c connGroup) float64 {
+	if c.stdp {
+		return float64(max(kernelConnBytes, c.size-16))
+	}
+	return float64(c.size)
+}
+
 func connPeakScale(calls int) float64 {
 	switch {
 	case calls <= 1:

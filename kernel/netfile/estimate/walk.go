@@ -61,6 +61,8 @@ type connGroup struct {
 	// kept is the bytes per connection of the record the call keeps from Connect to Prepare
 	// (keptBytes)
 	kept float64
+	// constant: every value of the syn_spec is a number; stdp: the model keeps STDP traces
+	constant, stdp bool
 }
 
 // walker follows the script, counting what each call makes.
