@@ -13,10 +13,10 @@ import (
 //     once runs turn out short (runTgt is then nil and tgt has every connection's);
 //
 //   - weights and delay words are dictionary-coded columns, as in a store (dictCol): nothing for
-//     a value every connection shares, a byte for up to 256 distinct values.
+//     a value every connection shares, a byte for up to 256 distinct values;
 //
-//   - sources, and targets kept per connection, take two bytes each while the call's span
-//     fewer than 65,536 (idCol).
+//   - sources, and targets kept per connection, take two bytes each while a call's span fewer
+//     than 65,536 (idCol).
 //
 // hpc_benchmark's fixed_indegree calls keep 2 bytes a connection this way, the microcircuit's
 // fixed_total_number calls (normal weights and delays) 13, against 20 as plain columns.

@@ -46,8 +46,9 @@ type connStore struct {
 	srcIDs   []uint32
 	srcStart []uint32
 	tailSrc  []uint32
-	// pending holds Connect calls whose connections were drawn and counted but not yet stored
-	// (static models between neurons, see placePending), in creation order, after the tail.
+	// pending holds Connect calls between neurons whose connections were drawn and kept but not
+	// yet stored (models without per-connection state, and calls with constant values into
+	// models with it; see placePending), in creation order, after the tail.
 	pending []*pendingConns
 	// pendVals are the parameter values of the pending calls into a model with per-connection
 	// state (all the same): the state is made from them when the calls are placed
