@@ -563,9 +563,9 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 	var w float64
 	var d int64
 	var rport int
+	cs := k.newConnSampler(ss)
 	// conn draws (once for constant values) and checks a connection's values and returns its
 	// target's VP-local index and the delay word
-	cs := k.newConnSampler(ss)
 	conn := func(tgt uint64, idx int) (uint32, uint32, error) {
 		if !drawn {
 			var err error
