@@ -66,8 +66,14 @@ func (g Grid) DelaySteps(ms float64) int64 {
 // Infinities and NaN give themselves (x - t is then NaN, and the test fails).
 func RoundHalfAway(x float64) float64 {
 	t := math.Trunc(x)
-	if math.Abs(x-t) >= 0.5 {
-		t += math.Copysign(1, x)
+	if x >= 0 { // delays: no sign to carry
+		if x-t >= 0.5 {
+			t++
+		}
+		return t
+	}
+	if t-x >= 0.5 {
+		t--
 	}
 	return t
 }
