@@ -9,7 +9,6 @@ import (
 
 	"github.com/nest-mpi/nest-mpi/connect"
 	"github.com/nest-mpi/nest-mpi/models"
-	"github.com/nest-mpi/nest-mpi/models/clock"
 	"github.com/nest-mpi/nest-mpi/models/status"
 	"github.com/nest-mpi/nest-mpi/vp"
 )
@@ -35,6 +34,19 @@ type synSpec struct {
 	// ConnKeys (given[i] false: the model's default)
 	params []connect.Value
 	given  []bool
+	// the draws of the values above (connect.Sampler: each value's kind resolved once), made
+	// when the syn_spec is complete
+	weightS, delayS, rportS connect.Sampler
+	paramS                  []connect.Sampler
+}
+
+// makeSamplers makes the samplers of ss's values.
+func (ss *synSpec) makeSamplers() {
+	ss.weightS, ss.delayS, ss.rportS = ss.weight.Sampler(), ss.delay.Sampler(), ss.rport.Sampler()
+	ss.paramS = make([]connect.Sampler, len(ss.params))
+	for i := range ss.params {
+		ss.paramS[i] = ss.params[i].Sampler()
+	}
 }
 
 // Connect connects pre to post. connSpec is nil (all_to_all), a rule name or a dictionary;
@@ -293,6 +305,7 @@ func (k *Kernel) parseSynSpec(v any, spec connect.Spec, nPre, nPost int) (*synSp
 	if err := k.checkUnused(r); err != nil {
 		return nil, err
 	}
+	ss.makeSamplers()
 	return ss, nil
 }
 
@@ -396,14 +409,14 @@ func (k *Kernel) delaySteps(ms float64) (int64, error) {
 func (k *Kernel) drawConn(st *vpState, ss *synSpec, idx int, check bool, dc *delayCache) (vals []float64, w float64, d int64, rport int, err error) {
 	vals = st.connVals(len(ss.params))
 	ss.syn.m.ConnDefaults(vals)
-	for i, v := range ss.params {
+	for i := range ss.paramS {
 		if ss.given[i] {
-			vals[i] = v.At(idx, st.rng)
+			vals[i] = ss.paramS[i].Draw(idx, st.rng)
 		}
 	}
-	rportF := ss.rport.At(idx, st.rng)
-	delayMs := ss.delay.At(idx, st.rng)
-	w = ss.weight.At(idx, st.rng)
+	rportF := ss.rportS.Draw(idx, st.rng)
+	delayMs := ss.delayS.Draw(idx, st.rng)
+	w = ss.weightS.Draw(idx, st.rng)
 	rport = int(rportF)
 	switch {
 	case dc != nil && dc.ok && delayMs == dc.ms:
@@ -432,55 +445,6 @@ func checkRport(rport int, rportF float64) error {
 		return status.Errorf(status.UnknownReceptorType, "Connect: receptor_type must be an integer in [0, %d], got %g", maxRport, rportF)
 	}
 	return nil
-}
-
-// connSampler draws a connection's receptor, delay and weight as drawConn does, bit for bit, for
-// a syn_spec that gives no model parameters: each value through its connect.Sampler, the delay
-// converted with the resolution computed once and checked against the range of valid steps
-// computed once (a delay outside it takes delaySteps' path, for its error).
-type connSampler struct {
-	rport, delay, weight connect.Sampler
-	h                    float64
-	dLo, dHi             int64
-}
-
-// newConnSampler returns the sampler of ss, or nil when ss gives model parameters.
-func (k *Kernel) newConnSampler(ss *synSpec) *connSampler {
-	if slices.Contains(ss.given, true) {
-		return nil
-	}
-	cs := &connSampler{rport: ss.rport.Sampler(), delay: ss.delay.Sampler(), weight: ss.weight.Sampler(),
-		h: k.grid.H(), dLo: 1, dHi: maxDelaySteps}
-	if k.simulated {
-		cs.dLo, cs.dHi = max(cs.dLo, k.minDelay), min(cs.dHi, k.maxDelay)
-	}
-	if k.userDelays {
-		cs.dLo, cs.dHi = max(cs.dLo, k.userMin), min(cs.dHi, k.userMax)
-	}
-	return cs
-}
-
-// drawValues draws a connection's weight, delay (steps) and receptor: through cs when it is
-// not nil, else by drawConn (dc as there); with check, a bad delay or receptor is refused.
-func (k *Kernel) drawValues(cs *connSampler, st *vpState, ss *synSpec, idx int, check bool, dc *delayCache) (w float64, d int64, rport int, err error) {
-	if cs == nil {
-		_, w, d, rport, err = k.drawConn(st, ss, idx, check, dc)
-		return w, d, rport, err
-	}
-	rportF := cs.rport.Draw(idx, st.rng)
-	ms := cs.delay.Draw(idx, st.rng)
-	w = cs.weight.Draw(idx, st.rng)
-	rport = int(rportF)
-	d = int64(clock.RoundHalfAway(ms / cs.h)) // Grid.DelaySteps; NaN and infinities give MinInt64
-	if !check {
-		return w, d, rport, nil
-	}
-	if d < cs.dLo || d > cs.dHi || math.IsNaN(ms) {
-		if d, err = k.delaySteps(ms); err != nil {
-			return 0, 0, 0, err
-		}
-	}
-	return w, d, rport, checkRport(rport, rportF)
 }
 
 // delayCache is the last delay converted to steps during one Connect on one VP (most
@@ -563,13 +527,12 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 	var w float64
 	var d int64
 	var rport int
-	cs := k.newConnSampler(ss)
 	// conn draws (once for constant values) and checks a connection's values and returns its
 	// target's VP-local index and the delay word
 	conn := func(tgt uint64, idx int) (uint32, uint32, error) {
 		if !drawn {
 			var err error
-			if w, d, rport, err = k.drawValues(cs, st, ss, idx, true, &dc); err != nil {
+			if _, w, d, rport, err = k.drawConn(st, ss, idx, true, &dc); err != nil {
 				return 0, 0, err
 			}
 			st.noteDelay(d)
