@@ -407,11 +407,13 @@ func (k *Kernel) delaySteps(ms float64) (int64, error) {
 // converts the delay to steps and, with check, refuses a bad delay or receptor. dc, if not nil,
 // remembers the last delay converted (and checked) during one Connect.
 func (k *Kernel) drawConn(st *vpState, ss *synSpec, idx int, check bool, dc *delayCache) (vals []float64, w float64, d int64, rport int, err error) {
-	vals = st.connVals(len(ss.params))
-	ss.syn.m.ConnDefaults(vals)
-	for i := range ss.paramS {
-		if ss.given[i] {
-			vals[i] = ss.paramS[i].Draw(idx, st.rng)
+	if len(ss.params) > 0 {
+		vals = st.connVals(len(ss.params))
+		ss.syn.m.ConnDefaults(vals)
+		for i := range ss.paramS {
+			if ss.given[i] {
+				vals[i] = ss.paramS[i].Draw(idx, st.rng)
+			}
 		}
 	}
 	rportF := ss.rportS.Draw(idx, st.rng)
