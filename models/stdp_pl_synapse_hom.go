@@ -198,15 +198,9 @@ func (s *stdpPlState) Send(b *SendBatch) {
 	// The factor exp((t_last − t)·(1/τ+)) is computed once for consecutive runs (or connections)
 	// with the same t_last.
 	decayT, decay := math.NaN(), 0.0
-	r0, r1 := b.First, b.Last // dense: a run per connection
-	if !tr.dense {
-		r0, r1 = tr.split(b.First), tr.split(b.Last)
-	}
+	r0, r1 := tr.runs(b.First, b.Last)
 	for r := r0; r < r1; r++ {
-		lo, hi := r, r+1
-		if !tr.dense {
-			lo, hi = int(tr.start[r]), tr.end(r)
-		}
+		lo, hi := tr.bounds(r)
 		kplus, tLast := tr.k[r], tr.t[r]
 		s.sendRun(b, lo, hi, kplus, tLast)
 		if tLast != decayT {
@@ -221,28 +215,22 @@ func (s *stdpPlState) Send(b *SendBatch) {
 // same delay.
 func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 	p, inv, t, zeroKeeps, arch := &s.m.Stdp, s.m.tauPlusInv, b.T, s.m.zeroKeeps, b.Arch
-	dr, ws := b.DR[lo:hi], b.W[lo:hi]
-	tgts, out := b.Tgt[lo:hi][:len(dr)], b.Out[lo-b.First : hi-b.First][:len(dr)]
-	ws = ws[:len(dr)]
-	steps := int64(-1)
-	var d, t1, t2, tq float64
+	dr, ws, tgts, out := b.run(lo, hi)
+	win := newStdpWindow()
 	for i, x := range dr {
-		if ds := DRDelay(x); ds != steps {
-			steps, d = ds, b.Grid.Ms(ds)
-			t1, t2, tq = tLast-d+StdpEps, t-d+StdpEps, t-d
-		}
+		win.at(x, b.Grid, tLast, t)
 		tgt := int(tgts[i])
 		w := ws[i]
-		if arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
-			for _, he := range arch.History(tgt, t1, t2) {
-				k := kplus * s.em.exp((tLast-(he.T+d))*inv)
+		if arch.LastHistT(tgt) >= win.t1 { // some postsynaptic spikes may lie in the window
+			for _, he := range arch.History(tgt, win.t1, win.t2) {
+				k := kplus * s.em.exp((tLast-(he.T+win.d))*inv)
 				if k == 0 && zeroKeeps && w > 0 && w <= 1e300 {
 					continue // w + λ·w^μ·0 = w (zeroTraceKeeps)
 				}
 				w = p.Facilitate(w, k)
 			}
 		}
-		w = p.Depress(w, arch.KValue(tgt, tq))
+		w = p.Depress(w, arch.KValue(tgt, win.tq))
 		ws[i] = w
 		out[i] = w
 	}

@@ -273,15 +273,9 @@ func (s *stdpState) params(j int) *StdpParams {
 func (s *stdpState) Send(b *SendBatch) {
 	tr, t := &s.tr, b.T
 	decayT, decayTau, decay := math.NaN(), 0.0, 0.0
-	r0, r1 := b.First, b.Last // dense: a run per connection
-	if !tr.dense {
-		r0, r1 = tr.split(b.First), tr.split(b.Last)
-	}
+	r0, r1 := tr.runs(b.First, b.Last)
 	for r := r0; r < r1; r++ {
-		lo, hi := r, r+1
-		if !tr.dense {
-			lo, hi = int(tr.start[r]), tr.end(r)
-		}
+		lo, hi := tr.bounds(r)
 		kplus, tLast := tr.k[r], tr.t[r]
 		s.sendRun(b, lo, hi, kplus, tLast)
 		tau := s.params(lo).TauPlus // the same for the whole run: runs are stdp_synapse_hom's
@@ -299,28 +293,22 @@ func (s *stdpState) Send(b *SendBatch) {
 func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 	t, arch, p := b.T, b.Arch, s.params(lo)
 	lin := p.linear()
-	dr, ws := b.DR[lo:hi], b.W[lo:hi]
-	tgts, out := b.Tgt[lo:hi][:len(dr)], b.Out[lo-b.First : hi-b.First][:len(dr)]
-	ws = ws[:len(dr)]
-	steps := int64(-1)
-	var d, t1, t2, tq float64
+	dr, ws, tgts, out := b.run(lo, hi)
+	win := newStdpWindow()
 	for i, x := range dr {
-		if ds := DRDelay(x); ds != steps {
-			steps, d = ds, b.Grid.Ms(ds)
-			t1, t2, tq = tLast-d+StdpEps, t-d+StdpEps, t-d
-		}
+		win.at(x, b.Grid, tLast, t)
 		tgt := int(tgts[i])
 		w := ws[i]
-		if arch.LastHistT(tgt) >= t1 { // some postsynaptic spikes may lie in the window
-			for _, he := range arch.History(tgt, t1, t2) {
-				if k := kplus * s.em.exp((tLast-(he.T+d))/p.TauPlus); lin {
+		if arch.LastHistT(tgt) >= win.t1 { // some postsynaptic spikes may lie in the window
+			for _, he := range arch.History(tgt, win.t1, win.t2) {
+				if k := kplus * s.em.exp((tLast-(he.T+win.d))/p.TauPlus); lin {
 					w = p.facilitateLin(w, k)
 				} else {
 					w = p.Facilitate(w, k)
 				}
 			}
 		}
-		if k := arch.KValue(tgt, tq); lin {
+		if k := arch.KValue(tgt, win.tq); lin {
 			w = p.depressLin(w, k)
 		} else {
 			w = p.Depress(w, k)

@@ -90,6 +90,32 @@ type SendBatch struct {
 	Arch *Archive
 }
 
+// run returns connections [lo, hi) of the batch: their delay words, weights, targets and the
+// weights they deliver, sliced to one length.
+func (b *SendBatch) run(lo, hi int) (dr []uint32, ws []float64, tgts []uint32, out []float64) {
+	dr = b.DR[lo:hi]
+	return dr, b.W[lo:hi][:len(dr)], b.Tgt[lo:hi][:len(dr)], b.Out[lo-b.First : hi-b.First][:len(dr)]
+}
+
+// stdpWindow holds the times an STDP send rule needs for one delay d (steps, and ms) of a spike
+// at t after the previous one at tLast: the window [t1, t2) of postsynaptic spikes that
+// facilitate, and the time tq of the postsynaptic trace that depresses.
+type stdpWindow struct {
+	steps         int64
+	d, t1, t2, tq float64
+}
+
+// newStdpWindow returns a window for no delay yet.
+func newStdpWindow() stdpWindow { return stdpWindow{steps: -1} }
+
+// at updates the window for delay word x if its delay differs from the last one's.
+func (w *stdpWindow) at(x uint32, g clock.Grid, tLast, t float64) {
+	if ds := DRDelay(x); ds != w.steps {
+		w.steps, w.d = ds, g.Ms(ds)
+		w.t1, w.t2, w.tq = tLast-w.d+StdpEps, t-w.d+StdpEps, t-w.d
+	}
+}
+
 // SynBase holds the properties every synapse model has.
 type SynBase struct {
 	// Weight and Delay are the defaults of new connections.
