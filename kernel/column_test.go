@@ -26,11 +26,7 @@ func TestWeightColumn(t *testing.T) {
 		{"257 values", ramp(300), 8},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			col := newDictCol[float64](false)
-			col.reserve(len(c.weights))
-			for _, w := range c.weights {
-				col.add(w)
-			}
+			col := codedCol(c.weights)
 			checkWeights(t, &col, c.weights)
 			if len(c.weights) > 0 && col.bytesPer() != c.wantBytes {
 				t.Errorf("%d bytes per weight, want %d", col.bytesPer(), c.wantBytes)
@@ -95,11 +91,7 @@ func TestDelayColumn(t *testing.T) {
 		{"257 words", wordRamp(300), 4},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			col := newDictCol[uint32](false)
-			col.reserve(len(c.words))
-			for _, w := range c.words {
-				col.add(w)
-			}
+			col := codedCol(c.words)
 			if col.bytesPer() != c.wantBytes {
 				t.Errorf("%d bytes per word, want %d", col.bytesPer(), c.wantBytes)
 			}
@@ -178,4 +170,14 @@ func TestCodedColumnRoundTrip(t *testing.T) {
 	if d.Err() == nil {
 		t.Error("a code beyond the dictionary was accepted")
 	}
+}
+
+// codedCol returns a coded column holding vs, added one by one into reserved room.
+func codedCol[T float64 | uint32](vs []T) dictCol[T] {
+	col := newDictCol[T](false)
+	col.reserve(len(vs))
+	for _, v := range vs {
+		col.add(v)
+	}
+	return col
 }
