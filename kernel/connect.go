@@ -557,8 +557,9 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 			p.xlo, p.xhi = min(p.xlo, lo), max(p.xhi, hi)
 			p.n += len(srcs)
 			if hist {
+				ms := k.grid.Ms(d)
 				for range srcs {
-					st.arch.Register(int(local), k.grid.Ms(d))
+					st.arch.Register(int(local), ms)
 				}
 			}
 			return nil
