@@ -44,11 +44,10 @@ func sendRunsMatchDense(t *testing.T, m SynapseModel, seed uint64) {
 	}
 	// Connections, kept sorted by source as the kernel keeps them.
 	type conn struct {
-		src    int
-		tgt    uint32
-		dr     uint32
-		w      [2]float64
-		before bool
+		src int
+		tgt uint32
+		dr  uint32
+		w   [2]float64
 	}
 	var conns []conn
 	connect := func(n int) {
