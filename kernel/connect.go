@@ -9,6 +9,7 @@ import (
 
 	"github.com/nest-mpi/nest-mpi/connect"
 	"github.com/nest-mpi/nest-mpi/models"
+	"github.com/nest-mpi/nest-mpi/models/clock"
 	"github.com/nest-mpi/nest-mpi/models/status"
 	"github.com/nest-mpi/nest-mpi/vp"
 )
@@ -38,6 +39,7 @@ type synSpec struct {
 	// when the syn_spec is complete
 	weightS, delayS, rportS connect.Sampler
 	paramS                  []connect.Sampler
+	h                       float64 // the resolution (ms), for converting delays
 }
 
 // makeSamplers makes the samplers of ss's values.
@@ -306,6 +308,7 @@ func (k *Kernel) parseSynSpec(v any, spec connect.Spec, nPre, nPost int) (*synSp
 		return nil, err
 	}
 	ss.makeSamplers()
+	ss.h = k.grid.H()
 	return ss, nil
 }
 
@@ -383,23 +386,29 @@ func (k *Kernel) noteDeviceSynapse(pre []uint64, ss *synSpec) {
 
 // delaySteps converts and checks a delay (NEST's DelayChecker).
 func (k *Kernel) delaySteps(ms float64) (int64, error) {
-	if math.IsNaN(ms) || math.IsInf(ms, 0) {
-		return 0, status.Errorf(status.BadDelay, "Delay must be a finite number, got %g", ms)
-	}
 	d := k.grid.DelaySteps(ms)
+	return d, k.checkDelay(ms, d)
+}
+
+// checkDelay refuses a delay of ms, d steps, that is not finite, is below the resolution or
+// beyond the range fixed by an earlier simulation or set by min_delay and max_delay.
+func (k *Kernel) checkDelay(ms float64, d int64) error {
+	if math.IsNaN(ms) || math.IsInf(ms, 0) {
+		return status.Errorf(status.BadDelay, "Delay must be a finite number, got %g", ms)
+	}
 	if d < 1 {
-		return 0, status.Errorf(status.BadDelay, "Delay must be greater than or equal to resolution (delay %g ms, resolution %g ms)", ms, k.grid.H())
+		return status.Errorf(status.BadDelay, "Delay must be greater than or equal to resolution (delay %g ms, resolution %g ms)", ms, k.grid.H())
 	}
 	if d > maxDelaySteps {
-		return 0, status.Errorf(status.BadDelay, "Delay %g ms is too large (at most %d steps)", ms, maxDelaySteps)
+		return status.Errorf(status.BadDelay, "Delay %g ms is too large (at most %d steps)", ms, maxDelaySteps)
 	}
 	if k.simulated && (d < k.minDelay || d > k.maxDelay) {
-		return 0, status.Errorf(status.BadDelay, "Delay %g ms is outside the range [%g, %g] ms fixed by the earlier simulation", ms, k.grid.Ms(k.minDelay), k.grid.Ms(k.maxDelay))
+		return status.Errorf(status.BadDelay, "Delay %g ms is outside the range [%g, %g] ms fixed by the earlier simulation", ms, k.grid.Ms(k.minDelay), k.grid.Ms(k.maxDelay))
 	}
 	if k.userDelays && (d < k.userMin || d > k.userMax) {
-		return 0, status.Errorf(status.BadDelay, "Delay %g ms is outside the range [%g, %g] ms set by min_delay and max_delay", ms, k.grid.Ms(k.userMin), k.grid.Ms(k.userMax))
+		return status.Errorf(status.BadDelay, "Delay %g ms is outside the range [%g, %g] ms set by min_delay and max_delay", ms, k.grid.Ms(k.userMin), k.grid.Ms(k.userMax))
 	}
-	return d, nil
+	return nil
 }
 
 // drawConn draws a connection's parameters from st's stream in NEST's order: model parameters
@@ -420,14 +429,14 @@ func (k *Kernel) drawConn(st *vpState, ss *synSpec, idx int, check bool, dc *del
 	delayMs := ss.delayS.Draw(idx, st.rng)
 	w = ss.weightS.Draw(idx, st.rng)
 	rport = int(rportF)
-	switch {
-	case dc != nil && dc.ok && delayMs == dc.ms:
+	if dc != nil && dc.ok && delayMs == dc.ms {
 		d = dc.d
-	case !check:
-		d = k.grid.DelaySteps(delayMs)
-	default:
-		if d, err = k.delaySteps(delayMs); err != nil {
-			return nil, 0, 0, 0, err
+	} else {
+		d = int64(clock.RoundHalfAway(delayMs / ss.h)) // k.grid.DelaySteps, the resolution divided once
+		if check {
+			if err = k.checkDelay(delayMs, d); err != nil {
+				return nil, 0, 0, 0, err
+			}
 		}
 	}
 	if dc != nil {
