@@ -315,13 +315,25 @@ func columnOf[T float64 | uint32](plain []T, keepPlain bool) dictCol[T] {
 	return c
 }
 
-// channelsAre reports whether every connection of the store ends in channel ch.
-func (c *connStore) channelsAre(ch models.Channel) bool {
+// channelMask returns the channels the store's connections end in, bit c for channel c.
+func (c *connStore) channelMask() uint8 {
 	if c.dr.coded {
-		return !slices.ContainsFunc(c.dr.dict, func(dr uint32) bool { return drChan(dr) != ch })
+		return channelsOf(c.dr.dict)
 	}
-	return !slices.ContainsFunc(c.dr.plain, func(dr uint32) bool { return drChan(dr) != ch })
+	return channelsOf(c.dr.plain)
 }
+
+// channelsOf returns the channels of delay words, bit c for channel c.
+func channelsOf(drs []uint32) uint8 {
+	var m uint8
+	for _, dr := range drs {
+		m |= 1 << drChan(dr)
+	}
+	return m
+}
+
+// onlySpike reports whether a channel mask holds no channel but the sign-split spike channel.
+func onlySpike(m uint8) bool { return m&^(1<<models.ChanSpike) == 0 }
 
 // noteSourceWeights sets srcCode after a sort: for each source, the weight code that all of its
 // connections share, or −1. Delivery then adds one value per spike without reading codes.

@@ -55,6 +55,10 @@ type connStore struct {
 	pendVals []float64
 	// spikeOnly is set at Prepare when every connection ends in the sign-split spike channel.
 	spikeOnly bool
+	// chans has bit c set when some connection ends in channel c (set at Prepare after
+	// connections changed, or when not yet known: chansKnown)
+	chans      uint8
+	chansKnown bool
 	// srcCode is set at Prepare for coded weights: per source (as srcIDs), the code all of its
 	// connections share, or −1 (see noteSourceWeights); empty when not known.
 	srcCode []int16

@@ -106,24 +106,32 @@ func (k *Kernel) prepareVP(st *vpState, now int64) {
 			used[i] = used[i] || u
 		}
 	}
-	st.in.resize(len(st.gids), int(k.slots), used)
 	for _, c := range st.stores {
-		if c == nil {
-			continue
+		if c != nil {
+			c.sortBySource()
 		}
-		c.sortBySource()
-		// Both scan every connection: only after connections changed (or, for the weight codes
-		// per source, a weight was set: that empties srcCode).
-		if k.connChanged {
-			c.spikeOnly = c.channelsAre(models.ChanSpike)
-		}
-		if k.connChanged || len(c.srcCode) == 0 {
+	}
+	// The current buffers are made only when something writes into them: without current
+	// inputs, the blocks read a row of zeros instead of slots × n values.
+	written := k.channelsWritten(st)
+	for _, b := range [...]struct {
+		buf int
+		ch  models.Channel
+	}{{bufI0, models.ChanI0}, {bufI1, models.ChanI1}} {
+		used[b.buf] = used[b.buf] && written&(1<<b.ch) != 0
+	}
+	st.in.resize(len(st.gids), int(k.slots), used)
+	st.zero = slices.Grow(st.zero[:0], len(st.gids))[:len(st.gids)]
+	clear(st.zero)
+	for _, c := range st.stores {
+		// It scans every connection: only after connections changed (or a weight was set:
+		// that empties srcCode).
+		if c != nil && (k.connChanged || len(c.srcCode) == 0) {
 			c.noteSourceWeights()
 		}
 	}
 	st.buildRecorderIndex()
 	for _, inst := range st.devs {
-		inst.spikeOnly = !slices.ContainsFunc(inst.dr, func(dr uint32) bool { return drChan(dr) != models.ChanSpike })
 		inst.oneTarget = inst.spikeOnly && len(inst.w) > 0 && allEqualBits(inst.w) && !slices.ContainsFunc(inst.dr, func(dr uint32) bool { return dr != inst.dr[0] })
 		for _, m := range inst.mm {
 			m.init(k.grid, now)
@@ -132,6 +140,29 @@ func (k *Kernel) prepareVP(st *vpState, now int64) {
 			b.samplers = append(b.samplers, m)
 		}
 	}
+}
+
+// channelsWritten returns the channels that st's connections and generators write into, bit c
+// for channel c. It sets each store's channel mask (scanning every connection: only after
+// connections changed, or when not known since a restore) and each generator's spikeOnly.
+func (k *Kernel) channelsWritten(st *vpState) uint8 {
+	var m uint8
+	for _, c := range st.stores {
+		if c == nil {
+			continue
+		}
+		if k.connChanged || !c.chansKnown {
+			c.chans, c.chansKnown = c.channelMask(), true
+			c.spikeOnly = onlySpike(c.chans)
+		}
+		m |= c.chans
+	}
+	for _, inst := range st.devs {
+		dm := channelsOf(inst.dr)
+		inst.spikeOnly = onlySpike(dm)
+		m |= dm
+	}
+	return m
 }
 
 // buildRecorderIndex builds the CSR index from VP-local neuron to the spike recorders attached to
@@ -301,7 +332,9 @@ func (k *Kernel) updateNeurons(st *vpState, s int64, lag int32) {
 	for _, b := range st.blocks {
 		lo, hi := off+b.start, off+b.start+b.b.Len()
 		step.Ex, step.In = sub(st.in.ch[bufEx], lo, hi), sub(st.in.ch[bufIn], lo, hi)
-		step.Count, step.I0, step.I1 = sub(st.in.ch[bufCount], lo, hi), sub(st.in.ch[bufI0], lo, hi), sub(st.in.ch[bufI1], lo, hi)
+		step.Count = sub(st.in.ch[bufCount], lo, hi)
+		step.I0, step.I1 = st.currents(bufI0, b, lo, hi), st.currents(bufI1, b, lo, hi)
+		step.CurrentsIdle = st.in.ch[bufI0] == nil && st.in.ch[bufI1] == nil
 		step.Spikes = step.Spikes[:0]
 		b.b.Update(step)
 		if step.Err != nil {
@@ -318,6 +351,19 @@ func (k *Kernel) updateNeurons(st *vpState, s int64, lag int32) {
 			}
 		}
 	}
+}
+
+// currents returns block b's slice of current buffer c for the slot at lo: the ring buffer's,
+// or the row of zeros when b reads the channel but nothing writes into it.
+func (st *vpState) currents(c int, b *nblock, lo, hi int) []float64 {
+	if !b.bufs[c] {
+		return nil
+	}
+	if st.in.ch[c] == nil {
+		n := hi - lo
+		return st.zero[b.start : b.start+n : b.start+n]
+	}
+	return st.in.ch[c][lo:hi:hi]
 }
 
 func sub(buf []float64, lo, hi int) []float64 {

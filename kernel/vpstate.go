@@ -34,8 +34,11 @@ type vpState struct {
 	blocks []*nblock
 	arch   models.Archive // spike history and archiving parameters, per VP-local neuron
 
-	in  inputs
-	reg []spikeRec // spikes emitted in the current slice, in (lag, node id) order
+	in inputs
+	// zero is a row of zeros (one per neuron) that blocks read, and zero again, for current
+	// channels they declare but nothing writes into (the ring buffer is not made)
+	zero []float64
+	reg  []spikeRec // spikes emitted in the current slice, in (lag, node id) order
 
 	stores []*connStore // by synapse id
 	devs   []*devInst   // by device index

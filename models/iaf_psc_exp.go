@@ -159,6 +159,9 @@ type expBlock struct {
 	// shared is set when every neuron's propagators are pr[0]'s, bit for bit (one population
 	// with one parameter set): Update then reads pr[0] only. sharedKnown is cleared by derive.
 	shared, sharedKnown bool
+	// currentsZero is set when every i0 and i1 is known to be zero: while the kernel reports
+	// idle current channels, Update then neither reads nor writes them
+	currentsZero bool
 }
 
 // expProp holds the propagators and relative thresholds of one neuron for resolution h.
@@ -264,14 +267,22 @@ func (b *expBlock) Update(s *Step) {
 		stride = 0
 	}
 	h := b.h
+	// Without current inputs, i0 and i1 are zero after one step: the loop then computes with
+	// zeros (the same arithmetic) and streams four arrays fewer.
+	idle := s.CurrentsIdle && b.currentsZero
+	b.currentsZero = s.CurrentsIdle
 	for i := range ex {
 		q := &pr[i*stride]
+		var cur0, cur1 float64
+		if !idle {
+			cur0, cur1 = i0[i], i1[i]
+		}
 		if r[i] == 0 {
-			v[i] = v[i]*q.p22 + iEx[i]*q.p21Ex + iIn[i]*q.p21In + (q.iE+i0[i])*q.p20
+			v[i] = v[i]*q.p22 + iEx[i]*q.p21Ex + iIn[i]*q.p21In + (q.iE+cur0)*q.p20
 		} else {
 			r[i]--
 		}
-		iEx[i] = iEx[i]*q.p11Ex + q.oneMinusP11Ex*i1[i] + ex[i]
+		iEx[i] = iEx[i]*q.p11Ex + q.oneMinusP11Ex*cur1 + ex[i]
 		iIn[i] = iIn[i]*q.p11In + in[i]
 		var fire bool
 		if q.delta < 1e-10 {
@@ -284,8 +295,11 @@ func (b *expBlock) Update(s *Step) {
 			v[i] = q.vReset
 			s.Spikes = append(s.Spikes, Spike{Index: int32(i), Mult: 1})
 		}
-		i0[i], i1[i] = c0[i], c1[i]
-		ex[i], in[i], c0[i], c1[i] = 0, 0, 0, 0
+		if !idle {
+			i0[i], i1[i] = c0[i], c1[i]
+			c0[i], c1[i] = 0, 0
+		}
+		ex[i], in[i] = 0, 0
 	}
 }
 
@@ -325,7 +339,7 @@ func (b *expBlock) ReadState(d *state.Decoder) error {
 	b.p, b.r = p, r
 	b.i0, b.i1, b.iEx, b.iIn, b.v = c[0], c[1], c[2], c[3], c[4]
 	b.pr = make([]expProp, n)
-	b.sharedKnown = false
+	b.sharedKnown, b.currentsZero = false, false
 	if b.h > 0 {
 		for i := range n {
 			b.derive(i)
@@ -348,7 +362,7 @@ func (b *expBlock) AppendFrom(src Block, i int) {
 	b.v = append(b.v, s.v[i])
 	b.r = append(b.r, s.r[i])
 	b.pr = append(b.pr, s.pr[i])
-	b.sharedKnown = false
+	b.sharedKnown, b.currentsZero = false, false
 	if !same && b.h > 0 {
 		b.derive(len(b.p) - 1)
 	}

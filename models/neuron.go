@@ -105,6 +105,10 @@ type Spike struct {
 // channels the model declares. Channels the model does not read are nil.
 type Step struct {
 	Ex, In, Count, I0, I1 []float64
+	// CurrentsIdle is set when I0 and I1 hold zeros that nothing writes into during this
+	// step (no connection or generator on the virtual process delivers currents): Update may
+	// then skip reading and zeroing them, as long as what it computes is the same.
+	CurrentsIdle bool
 	// RNG is the VP-specific stream of the block's virtual process (escape noise).
 	RNG *vp.Stream
 	// H is the resolution in ms.
