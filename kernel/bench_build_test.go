@@ -27,6 +27,9 @@ func BenchmarkBuildAndPlace(b *testing.B) {
 			Params{"synapse_model": "static_synapse", "weight": 0.5, "delay": 1.5}, n * 200},
 		{"fixed_total_number_normal", Params{"rule": "fixed_total_number", "N": 4000000},
 			Params{"synapse_model": "static_synapse", "weight": normal(87.8, 8.78, 0), "delay": normal(1.5, 0.75, 0.05)}, 4000000},
+		// a store of 520 MB, beyond the last-level cache as the microcircuit's (1.9 GB per VP)
+		{"fixed_total_number_normal_big", Params{"rule": "fixed_total_number", "N": 40000000},
+			Params{"synapse_model": "static_synapse", "weight": normal(87.8, 8.78, 0), "delay": normal(1.5, 0.75, 0.05)}, 40000000},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

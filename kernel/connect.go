@@ -657,8 +657,8 @@ type placeBatch struct {
 }
 
 // reset empties the batch for n connections from sources in [lo, hi], sized for runs of about
-// 32 connections a source, at most 256 Ki connections (9 MiB with its sorted copy); its buffers
-// are reused from one call to the next.
+// 32 connections a source, at most 256 Ki connections (5 MiB; its sorted copy, made only when
+// a batch cannot be scattered, 4.25 MiB more); its buffers are reused from one call to the next.
 func (b *placeBatch) reset(lo, hi uint32, n int) {
 	r := int(hi-lo) + 1
 	size := min(n, max(1<<16, min(32*r, 1<<18)))
@@ -669,8 +669,6 @@ func (b *placeBatch) reset(lo, hi uint32, n int) {
 	if cap(b.src) < size {
 		b.src, b.tgt = make([]uint32, 0, size), make([]uint32, 0, size)
 		b.w, b.dr = make([]float64, 0, size), make([]uint32, 0, size)
-		b.sTgt, b.sW, b.sDR = make([]uint32, size), make([]float64, size), make([]uint32, size)
-		b.sDRc = make([]uint8, size)
 	}
 	b.src, b.tgt = b.src[:0:size], b.tgt[:0:size]
 	b.w, b.dr = b.w[:0:size], b.dr[:0:size]
@@ -678,10 +676,18 @@ func (b *placeBatch) reset(lo, hi uint32, n int) {
 
 // flushRecord writes r's connections (at most the batch's size, from sources in the batch's
 // range, targets not run-length coded) to c in source order (stable), from next[src-lo] on,
-// advancing next.
+// advancing next: scattered one by one when the store's columns allow it, else sorted by
+// source in the batch and copied run by run.
 func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batch) {
 	if len(r.src) == 0 {
 		return
+	}
+	codes := r.drc != nil && b.translate(c, r)
+	if b.scatter(c, next, lo, r, codes) {
+		return
+	}
+	if n := cap(b.src); len(b.sTgt) < n {
+		b.sTgt, b.sW, b.sDR, b.sDRc = make([]uint32, n), make([]float64, n), make([]uint32, n), make([]uint8, n)
 	}
 	pos := b.pos
 	for _, s := range r.src {
@@ -691,7 +697,6 @@ func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batc
 	for i, n := range pos {
 		pos[i], at = at, at+n
 	}
-	codes := r.drc != nil && b.translate(c, r)
 	if codes {
 		copy(b.start, pos)
 	}
@@ -730,6 +735,71 @@ func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batc
 		from = e
 	}
 	clear(pos)
+}
+
+// How scatter writes one column of a connection: not at all (the store's codes stay nil: every
+// value is code 0), the connection's own value, one value for the batch, or a translated code.
+const (
+	colSkip = iota
+	colEach
+	colOne
+	colCode
+)
+
+// scatter writes r's connections straight to their places in c, next[src−lo] on (stable by
+// source, as flushRecord's runs), when each column can be written so: weights and delay words
+// plain in the store, one value already coded as 0, or delay codes translated (codes). It
+// reports false, writing nothing, otherwise.
+func (b *placeBatch) scatter(c *connStore, next []uint32, lo uint32, r *batch, codes bool) bool {
+	wm := scatterMode(&c.w, r.varW, r.w0)
+	dm := colCode
+	switch {
+	case !codes:
+		dm = scatterMode(&c.dr, r.varDR, r.dr0)
+	case c.dr.codes == nil: // translate allocates codes when some code is not 0
+		dm = colSkip
+	}
+	if wm < 0 || dm < 0 {
+		return false
+	}
+	tgt := r.tgt[:len(r.src)]
+	for i, s := range r.src {
+		j := next[s-lo]
+		next[s-lo] = j + 1
+		c.tgt[j] = tgt[i]
+		switch wm {
+		case colEach:
+			c.w.plain[j] = r.w[i]
+		case colOne:
+			c.w.plain[j] = r.w0
+		}
+		switch dm {
+		case colEach:
+			c.dr.plain[j] = r.dr[i]
+		case colOne:
+			c.dr.plain[j] = r.dr0
+		case colCode:
+			c.dr.codes[j] = b.trans[r.drc[i]]
+		}
+	}
+	return true
+}
+
+// scatterMode returns how scatter writes a column of the store from a batch's values (each
+// connection's, or v for all), or −1 when it cannot (values to be coded one by one).
+func scatterMode[T float64 | uint32](c *dictCol[T], each bool, v T) int {
+	switch {
+	case !c.coded && each:
+		return colEach
+	case !c.coded:
+		return colOne
+	case each:
+		return -1
+	}
+	if k, ok := c.code(v); ok && k == 0 && c.codes == nil {
+		return colSkip
+	}
+	return -1
 }
 
 // translate finds the store's code of each of r's delay-word codes (adding the words to the
