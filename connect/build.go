@@ -65,10 +65,15 @@ type Placement struct {
 //     vpID; idx s*outdegree+j.
 //   - fixed_total_number: N is split over the VPs by sequential binomials on st.RankSync (for
 //     k = 0.., while connections remain, VP k with m_k of the n_t targets gets
-//     Binomial(N - assigned, m_k/(targets on VPs k..)) connections); then vpID draws its quota
-//     of pairs (source index UniformInt(n_s), target index UniformInt(m_vp) over its own
-//     targets in order) with st.VP, rejecting autapses if disallowed; idx is the running
-//     count of connections on vpID.
+//     Binomial(N - assigned, m_k/(targets on VPs k..)) connections); then, with st.VP, vpID
+//     splits its quota over the sources in order by sequential binomials in proportion to
+//     the pairs each may form (m_vp, less its own appearances among the targets without
+//     autapses), and each source in order draws its targets (index UniformInt(m_vp) over
+//     vpID's targets in order, again while it gives an autapse if disallowed); idx is the
+//     running count of connections on vpID. NEST draws the quota's pairs one by one
+//     (source, then target); the pairs have the same distribution (independent, uniform
+//     over the allowed pairs), and made in source order they need no sort by source
+//     when they are stored.
 //   - pairwise_bernoulli: for each target of vpID in order, each source in order (autapse
 //     pairs skipped without a draw): connect iff U < p, U = st.VP.Float64(); idx -1.
 //   - symmetric_pairwise_bernoulli: on st.ThreadSync, for each target in order (on every
@@ -453,39 +458,49 @@ func (b *builder) fixedTotalNumber() error {
 	if err != nil {
 		return err
 	}
-	ns, nt := uint64(len(b.sources)), uint64(len(local))
-	if !b.spec.AllowAutapses {
-		// Some pair must be a non-autapse: not every source and local target the same node.
-		ok := false
-		for _, g := range b.sources {
-			if g != local[0] {
-				ok = true
-				break
-			}
-		}
-		for _, g := range local {
-			if g != local[0] {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return status.Errorf(status.BadProperty, "conn_spec (rule fixed_total_number): without autapses no connection can be made on VP %d: its only target %d is the only source; the rule would never finish", b.vp, local[0])
-		}
+	pairs, total := b.pairsPerSource(local)
+	if total == 0 { // without autapses: every source and local target is one node
+		return status.Errorf(status.BadProperty, "conn_spec (rule fixed_total_number): without autapses no connection can be made on VP %d: its only target %d is the only source; the rule would never finish", b.vp, local[0])
 	}
-	for idx := 0; quota > 0; {
-		s := b.sources[rng.UniformInt(ns)]
-		t := local[rng.UniformInt(nt)]
-		if !b.spec.AllowAutapses && s == t {
-			continue
+	// The quota is split over the sources first (sequential binomials, in proportion to the
+	// pairs each may form), then each source draws its targets: the same distribution as
+	// pairs drawn one by one, with the connections made in source order.
+	perSource := splitTotal(quota, pairs, total, rng)
+	nt := uint64(len(local))
+	idx := 0
+	for si, n := range perSource {
+		s := b.sources[si]
+		for range n {
+			t := local[rng.UniformInt(nt)]
+			for !b.spec.AllowAutapses && t == s {
+				t = local[rng.UniformInt(nt)]
+			}
+			if err := b.emit(s, t, idx); err != nil {
+				return err
+			}
+			idx++
 		}
-		if err := b.emit(s, t, idx); err != nil {
-			return err
-		}
-		idx++
-		quota--
 	}
 	return nil
+}
+
+// pairsPerSource returns, per source index, the number of (source, local target) index pairs
+// the rule may draw (every local target, less those that are the source itself when autapses
+// are not allowed), and their sum.
+func (b *builder) pairsPerSource(local []uint64) (per []int64, total int64) {
+	per = make([]int64, len(b.sources))
+	var self map[uint64]int64
+	if !b.spec.AllowAutapses {
+		self = make(map[uint64]int64, len(local))
+		for _, t := range local {
+			self[t]++
+		}
+	}
+	for i, s := range b.sources {
+		per[i] = int64(len(local)) - self[s]
+		total += per[i]
+	}
+	return per, total
 }
 
 func (b *builder) pairwiseBernoulli() error {
