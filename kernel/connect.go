@@ -676,14 +676,14 @@ func (b *placeBatch) reset(lo, hi uint32, n int) {
 
 // flushRecord writes r's connections (at most the batch's size, from sources in the batch's
 // range, targets not run-length coded) to c in source order (stable), from next[src-lo] on,
-// advancing next: scattered one by one when the store's columns allow it, else sorted by
-// source in the batch and copied run by run.
+// advancing next: scattered one by one when the sources come in runs and the store's columns
+// allow it, else sorted by source in the batch and copied run by run.
 func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batch) {
 	if len(r.src) == 0 {
 		return
 	}
 	codes := r.drc != nil && b.translate(c, r)
-	if b.scatter(c, next, lo, r, codes) {
+	if inRuns(r.src) && b.scatter(c, next, lo, r, codes) {
 		return
 	}
 	if n := cap(b.src); len(b.sTgt) < n {
@@ -735,6 +735,20 @@ func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batc
 		from = e
 	}
 	clear(pos)
+}
+
+// inRuns reports whether sources come in runs of 8 or more on average (connections made source
+// by source): scattered, they are then written in runs into the store. Sources in random order
+// are sorted by source first, which costs less than one scattered write (and, in a large store,
+// one page-table walk) per connection.
+func inRuns(src []uint32) bool {
+	changes := 0
+	for i := 1; i < len(src); i++ {
+		if src[i] != src[i-1] {
+			changes++
+		}
+	}
+	return changes*8 <= len(src)
 }
 
 // How scatter writes one column of a connection: not at all (the store's codes stay nil: every

@@ -378,6 +378,10 @@ func (c *connStore) makeState(total int) {
 	if g, ok := c.st.(interface{ Grow(n int) }); ok {
 		g.Grow(total - c.st.Len())
 	}
+	if ra, ok := c.st.(models.RunAdder); ok && ra.AddRun(c.pendVals, total-c.st.Len()) {
+		c.pendVals = nil
+		return
+	}
 	for j := c.st.Len(); j < total; j++ {
 		if err := c.st.Add(c.pendVals, c.w.at(j)); err != nil {
 			panic(fmt.Sprintf("kernel: the state of a connection checked at Connect: %v", err))

@@ -79,6 +79,21 @@ func (p *preTrace) at(j int) (float64, float64) {
 	return p.k[r], p.t[r]
 }
 
+// pushN appends n connections with K+ k and t_last t: as n calls of push.
+func (p *preTrace) pushN(k, t float64, n int) {
+	if n <= 0 {
+		return
+	}
+	if p.dense || p.fixed {
+		for range n {
+			p.push(k, t)
+		}
+		return
+	}
+	p.push(k, t)
+	p.n += n - 1 // the run push continued or began holds them all
+}
+
 // push appends a connection with K+ k and t_last t.
 func (p *preTrace) push(k, t float64) {
 	if p.dense || p.fixed {

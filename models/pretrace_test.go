@@ -57,11 +57,18 @@ func TestPreTraceMatchesPerConnection(t *testing.T) {
 				op = "push"
 				m := r.IntN(50)
 				kv := kvals[r.IntN(len(kvals))]
+				bulk := r.IntN(4) == 0 // a deferred Connect with constant values: one run
+				if bulk {
+					op = "pushN"
+					p.pushN(kv, 0, m)
+				}
 				for range m {
-					if r.IntN(20) == 0 {
+					if !bulk && r.IntN(20) == 0 {
 						kv = r.Float64()
 					}
-					p.push(kv, 0)
+					if !bulk {
+						p.push(kv, 0)
+					}
 					ref.k, ref.t = append(ref.k, kv), append(ref.t, 0)
 				}
 				src = nil

@@ -34,7 +34,12 @@ func (p *StdpPlParams) Validate(model string) error {
 // Facilitate returns the weight after potentiation by a presynaptic trace value k:
 //
 //	w' = w + λ·w^μ·k.
-func (p *StdpPlParams) Facilitate(w, k float64) float64 {
+//
+// The power comes from t when it is the table of μ (newPowTable), else from stdpPow.
+func (p *StdpPlParams) Facilitate(w, k float64, t *powTable) float64 {
+	if t != nil && t.mu == p.Mu {
+		return w + float64(float64(p.Lambda*t.pow(w))*k)
+	}
 	return w + float64(float64(p.Lambda*stdpPow(w, p.Mu))*k)
 }
 
@@ -69,13 +74,16 @@ type StdpPlSynapse struct {
 	tauPlusInv float64
 	// zeroKeeps caches Stdp.zeroTraceKeeps.
 	zeroKeeps bool
-	Kplus     float64
+	// pow makes the table of w^μ when first sent through (shared by copies of the model: a
+	// table is never changed once made; a new μ gets a new one)
+	pow   *lazyPow
+	Kplus float64
 }
 
 // NewStdpPlSynapseHom returns stdp_pl_synapse_hom with NEST's defaults.
 func NewStdpPlSynapseHom() SynapseModel {
 	p := DefaultStdpPl()
-	return &StdpPlSynapse{name: "stdp_pl_synapse_hom", SynBase: SynBase{Weight: 1, Delay: 1}, Stdp: p, tauPlusInv: 1 / p.TauPlus, zeroKeeps: p.zeroTraceKeeps()}
+	return &StdpPlSynapse{name: "stdp_pl_synapse_hom", SynBase: SynBase{Weight: 1, Delay: 1}, Stdp: p, tauPlusInv: 1 / p.TauPlus, zeroKeeps: p.zeroTraceKeeps(), pow: newLazyPow(p.Mu)}
 }
 
 // Name implements SynapseModel.
@@ -111,6 +119,9 @@ func (m *StdpPlSynapse) SetDefaults(r *status.Reader) error {
 		return err
 	}
 	c.tauPlusInv, c.zeroKeeps = 1/c.Stdp.TauPlus, c.Stdp.zeroTraceKeeps()
+	if c.pow == nil || c.pow.mu != c.Stdp.Mu {
+		c.pow = newLazyPow(c.Stdp.Mu)
+	}
 	*m = c
 	return nil
 }
@@ -169,6 +180,12 @@ func (s *stdpPlState) Add(vals []float64, _ float64) error {
 	return nil
 }
 
+// AddRun implements RunAdder: K+ and t_last do not depend on the weight.
+func (s *stdpPlState) AddRun(vals []float64, n int) bool {
+	s.tr.pushN(vals[0], 0, n)
+	return true
+}
+
 func (s *stdpPlState) Truncate(n int) { s.tr.truncate(n) }
 
 func (s *stdpPlState) Permute(perm []int32) { s.tr.permute(perm) }
@@ -214,7 +231,7 @@ func (s *stdpPlState) Send(b *SendBatch) {
 // and t_last tLast. The delay's times are computed once for consecutive connections with the
 // same delay.
 func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
-	p, inv, t, zeroKeeps, arch := &s.m.Stdp, s.m.tauPlusInv, b.T, s.m.zeroKeeps, b.Arch
+	p, pw, inv, t, zeroKeeps, arch := &s.m.Stdp, s.m.pow.table(), s.m.tauPlusInv, b.T, s.m.zeroKeeps, b.Arch
 	dr, ws, tgts, out := b.run(lo, hi)
 	win := newStdpWindow()
 	for i, x := range dr {
@@ -227,7 +244,7 @@ func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 				if k == 0 && zeroKeeps && w > 0 && w <= 1e300 {
 					continue // w + λ·w^μ·0 = w (zeroTraceKeeps)
 				}
-				w = p.Facilitate(w, k)
+				w = p.Facilitate(w, k, pw)
 			}
 		}
 		w = p.Depress(w, arch.KValue(tgt, win.tq))

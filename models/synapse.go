@@ -72,6 +72,14 @@ type SynState interface {
 	AppendFrom(src SynState, j int)
 }
 
+// RunAdder is implemented by states that can append many connections with the same values
+// at once: AddRun appends n connections with the values vals (checked before, as for Add) and
+// reports true, or reports false, appending nothing, when a connection's state depends on its
+// weight (the kernel then adds them one by one).
+type RunAdder interface {
+	AddRun(vals []float64, n int) bool
+}
+
 // SendBatch hands a synapse model one presynaptic spike and the connections of its source.
 type SendBatch struct {
 	// T is the spike's time stamp (ms).
