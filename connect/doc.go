@@ -1,7 +1,8 @@
 // Package connect owns nest-mpi's connection rules and parameter values: it parses a
 // conn_spec (NEST's rule names and keys, [ParseSpec]), validates it against the sizes of the
 // populations ([Spec.Check]), and enumerates, for one virtual process (VP) at a time, the
-// connections that VP owns ([Build]) in the order NEST creates them. It also owns the values a
+// connections that VP owns ([Build]) in the order NEST creates them (except fixed_total_number,
+// below). It also owns the values a
 // syn_spec or a node parameter can take ([Value]: a scalar, an array with one entry per
 // connection or node, or a random distribution [Dist] with NEST 3 names and optional redraw
 // bounds).
@@ -10,10 +11,8 @@
 // on every VP (in parallel, one goroutine per local thread), and inside the emit callback draws
 // the connection's delay and weight (and other parameters) from the VP's stream and stores the
 // connection. Because rule draws and parameter draws come from the same VP stream, they
-// interleave exactly as in NEST (nestkernel/conn_builder.cpp). Build depends only on its
-// arguments and the streams' states, so the kernel may run it twice for one Connect: first to
-// count the connections per source, later, from copies of the streams as they were, to store
-// each connection at its final place.
+// interleave as in NEST (nestkernel/conn_builder.cpp). Build depends only on its arguments and
+// the streams' states.
 //
 // # Ownership
 //
@@ -32,7 +31,12 @@
 //   - fixed_outdegree: the target choice from the rank-synchronised stream, which every VP
 //     advances identically on its private copy; parameters from the VP stream;
 //   - fixed_total_number: the split of N over the VPs from the rank-synchronised stream, then
-//     each VP's (source, target) choices from its VP stream;
+//     each VP's choices from its VP stream. Here the order deviates from NEST's: NEST draws a
+//     VP's pairs one by one (source, then target); Build splits the VP's quota over the
+//     sources first (sequential binomials in proportion to the pairs each source may form)
+//     and then draws each source's targets. The connections have the same distribution
+//     (independent pairs, uniform over the allowed ones), and made source by source they are
+//     stored without a sort by source, which took most of the microcircuit's Prepare;
 //   - symmetric_pairwise_bernoulli: everything from the thread-synchronised stream.
 //
 // Nothing depends on how the VPs are split into ranks and threads, so a fixed number of VPs
