@@ -271,6 +271,10 @@ func (b *expBlock) Update(s *Step) {
 	// zeros (the same arithmetic) and streams four arrays fewer.
 	idle := s.CurrentsIdle && b.currentsZero
 	b.currentsZero = s.CurrentsIdle
+	if idle && b.shared && pr[0].delta < 1e-10 {
+		b.updateOnePopulation(s)
+		return
+	}
 	for i := range ex {
 		q := &pr[i*stride]
 		var cur0, cur1 float64
@@ -298,6 +302,35 @@ func (b *expBlock) Update(s *Step) {
 		if !idle {
 			i0[i], i1[i] = c0[i], c1[i]
 			c0[i], c1[i] = 0, 0
+		}
+		ex[i], in[i] = 0, 0
+	}
+}
+
+// updateOnePopulation is Update's loop for the most common block: one parameter set (shared),
+// no current inputs (i0 = i1 = 0) and a hard threshold. The propagators are held in registers
+// and the zero terms computed once; the arithmetic, and so every bit of the result, is the
+// general loop's (TestIafPscExpOnePopulationPath).
+func (b *expBlock) updateOnePopulation(s *Step) {
+	n := len(b.p)
+	ex, in := s.Ex[:n], s.In[:n]
+	iEx, iIn, v, r := b.iEx[:n], b.iIn[:n], b.v[:n], b.r[:n]
+	q := &b.pr[0]
+	p22, p21Ex, p21In, p11Ex, p11In, theta := q.p22, q.p21Ex, q.p21In, q.p11Ex, q.p11In, q.theta
+	drive := (q.iE + 0) * q.p20     // (I_e + i_0)·P20 with i_0 = 0
+	filtered := q.oneMinusP11Ex * 0 // (1 − P11ex)·i_1 with i_1 = 0
+	for i := range ex {
+		if r[i] == 0 {
+			v[i] = v[i]*p22 + iEx[i]*p21Ex + iIn[i]*p21In + drive
+		} else {
+			r[i]--
+		}
+		iEx[i] = iEx[i]*p11Ex + filtered + ex[i]
+		iIn[i] = iIn[i]*p11In + in[i]
+		if v[i] >= theta {
+			r[i] = q.refr
+			v[i] = q.vReset
+			s.Spikes = append(s.Spikes, Spike{Index: int32(i), Mult: 1})
 		}
 		ex[i], in[i] = 0, 0
 	}
