@@ -741,6 +741,11 @@ func (k *Kernel) exchangeSpikes() error {
 		k.timers.collocate += time.Since(start) - (k.timers.communicate - comm0)
 	}()
 	k.pending = k.pending[:0]
+	if k.comm.Size() == 1 && len(k.vps) <= maxMergeVPs {
+		// every register is in delivery order already (steps in order, neurons by id)
+		k.pending = k.mergeRegisters(k.pending)
+		return nil
+	}
 	for _, st := range k.vps {
 		st.spikes += int64(len(st.reg))
 		k.pending = append(k.pending, st.reg...)
@@ -753,4 +758,37 @@ func (k *Kernel) exchangeSpikes() error {
 	}
 	sortSpikes(k.pending)
 	return nil
+}
+
+// maxMergeVPs is the number of VPs up to which exchangeSpikes merges the registers (a scan
+// of every register's head per spike) instead of sorting them.
+const maxMergeVPs = 8
+
+// mergeRegisters appends the spikes of every VP's register (each ordered by lag, then node id)
+// to dst in that order, as sortSpikes would order them, and empties the registers.
+func (k *Kernel) mergeRegisters(dst []spikeRec) []spikeRec {
+	var heads [maxMergeVPs]int
+	for {
+		best := -1
+		for v, st := range k.vps {
+			if heads[v] < len(st.reg) && (best < 0 || spikeBefore(st.reg[heads[v]], k.vps[best].reg[heads[best]])) {
+				best = v
+			}
+		}
+		if best < 0 {
+			break
+		}
+		dst = append(dst, k.vps[best].reg[heads[best]])
+		heads[best]++
+	}
+	for _, st := range k.vps {
+		st.spikes += int64(len(st.reg))
+		st.reg = st.reg[:0]
+	}
+	return dst
+}
+
+// spikeBefore reports whether a comes before b in delivery order (lag, then node id).
+func spikeBefore(a, b spikeRec) bool {
+	return a.lag < b.lag || a.lag == b.lag && a.gid < b.gid
 }
