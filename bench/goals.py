@@ -9,7 +9,9 @@ Runs, with the binaries given (build them first: `make build`, and `make build-m
   Brunel with 1 and 2 threads; the E/I network with STDP (examples/ei_network.json), 2 threads.
 
 Each figure is the minimum over --repeat runs (the peak memory: the largest). Times are wall
-clock, so run it on an otherwise idle machine (or under `chrt -f 50`).
+clock, so run it on an otherwise idle machine (or under `chrt -f 50`). On a virtual machine the
+host may take the CPUs away: each line reports the share of CPU time stolen during its runs
+(/proc/stat), and a run with more than a few percent says little about the code.
 
   python3 bench/goals.py [--bin bin/nest-mpi] [--mpi-bin bin/nest-mpi-mpi] [--repeat 2]
                          [--microcircuit] [--out out/goals]
@@ -23,17 +25,37 @@ import subprocess
 import sys
 
 
+def cpu_times():
+    """The machine's CPU times from /proc/stat (user, nice, system, idle, ..., steal), or None."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+
+
+def stolen(before, after):
+    """The share of CPU time stolen by the host between two cpu_times (0 when unknown)."""
+    if not before or not after or len(before) < 8:
+        return 0.0
+    d = [b - a for a, b in zip(before, after)]
+    return d[7] / sum(d) if sum(d) > 0 else 0.0
+
+
 def run(cmd, out):
-    """Runs one benchmark command and returns its run.json."""
+    """Runs one benchmark command and returns its run.json and the share of CPU time stolen."""
     if os.path.isdir(out):
         shutil.rmtree(out)
+    before = cpu_times()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    steal = stolen(before, cpu_times())
     with open(os.path.join(out, "run.json")) as f:
-        return json.load(f)
+        return json.load(f), steal
 
 
-def figures(run_json):
-    """The figures of one run: build and simulate time (s), peak (GiB), spikes."""
+def figures(result):
+    """The figures of one run: build and simulate time (s), peak (GiB), spikes, steal (%)."""
+    run_json, steal = result
     t = run_json["timings"]
     return {
         "build": t["build_s"],
@@ -42,6 +64,7 @@ def figures(run_json):
         "deliver": t.get("time_deliver_spike_data", 0.0),
         "peak": run_json["memory"]["peak_rss_bytes"] / 2**30,
         "spikes": run_json["counts"]["spikes"],
+        "steal%": 100 * steal,
     }
 
 
@@ -50,6 +73,7 @@ def best(runs):
     out = {k: min(r[k] for r in runs) for k in ("build", "simulate", "prepare", "deliver")}
     out["peak"] = max(r["peak"] for r in runs)
     out["spikes"] = runs[0]["spikes"]
+    out["steal%"] = max(r["steal%"] for r in runs)
     return out
 
 
@@ -104,6 +128,8 @@ def main():
     print("|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
+    measured = [hpc, pl, b2, b1, ei] + ([mc] if a.microcircuit else [])
+    print(f"\nCPU time stolen by the host during a run: up to {max(m['steal%'] for m in measured):.1f}%")
 
 
 if __name__ == "__main__":
