@@ -28,8 +28,9 @@ import (
 // The "kernel" section begins with the state version (stateVersion): from version 2 on a
 // store's weight and delay columns are written in their coding (whether coded; plain: the
 // values; coded: the distinct values, the length and the one-byte codes, if any), so that a
-// checkpoint of a static network takes about the bytes it takes in memory; version 1 wrote them
-// as plain arrays and is still read.
+// checkpoint of a static network takes about the bytes it takes in memory; version 3 codes the
+// delays of models with per-connection state too (version 2 kept them plain); version 1 wrote
+// every column as a plain array. All are still read.
 //
 // Because a VP's state does not depend on how VPs are split into ranks and threads, a checkpoint
 // restores onto any split with the same number of VPs and continues bit for bit.

@@ -10,10 +10,11 @@ import (
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
 
-// stateVersion is the version of the kernel's section layout inside a checkpoint: 2 writes a
-// store's weight and delay columns in their coding (dictCol.encodeCoded), 1 wrote them plain
-// (still read).
-const stateVersion = 2
+// stateVersion is the version of the kernel's section layout inside a checkpoint: 3 writes a
+// store's weight and delay columns in their coding (dictCol.encodeCoded), the delays of a model
+// with per-connection state too; 2 wrote that model's delays plain; 1 wrote every column plain.
+// All three are read, and a restored kernel stores in the version it read.
+const stateVersion = 3
 
 // writeVersion is the state version Store writes.
 func (k *Kernel) writeVersion() int {

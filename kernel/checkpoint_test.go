@@ -89,9 +89,10 @@ func ckOutputs(t testing.TB, k *Kernel, recs []NodeCollection) []any {
 // TestCheckpointContinuesBitForBit: run to T, Store, run to 2T; Restore into a new kernel, run
 // to 2T: every recorder's events (from time 0) and every weight are identical, for 1 and 4
 // threads, with T not a multiple of min_delay (the checkpoint falls inside a slice), for the
-// current state version and the previous one (plain store columns), which is still read.
+// current state version and the previous ones (plastic delays plain; every column plain), which
+// are still read.
 func TestCheckpointContinuesBitForBit(t *testing.T) {
-	for _, c := range []struct{ version, threads int }{{2, 1}, {2, 4}, {1, 1}, {1, 4}} {
+	for _, c := range []struct{ version, threads int }{{3, 1}, {3, 4}, {2, 1}, {2, 4}, {1, 1}, {1, 4}} {
 		threads := c.threads
 		for _, T := range []float64{60, 47.3} {
 			dir := filepath.Join(t.TempDir(), "ck")

@@ -68,7 +68,11 @@ func encodeStore(e *state.Encoder, c *connStore, version int) {
 	e.U32s(c.tgt)
 	if version >= 2 {
 		c.w.encodeCoded(e)
-		c.dr.encodeCoded(e)
+		if version == 2 && c.st != nil { // version 2 kept these delays plain
+			c.dr.encodePlain(e)
+		} else {
+			c.dr.encodeCoded(e)
+		}
 	} else {
 		c.w.encode(e)
 		c.dr.encode(e)
@@ -241,7 +245,7 @@ func (k *Kernel) decodeStores(d *state.Decoder, st *vpState) error {
 		c.spikeOnly = d.Bool()
 		d.LenIs("weights", c.w.len(), len(c.tgt))
 		d.LenIs("delays", c.dr.len(), len(c.tgt))
-		if c.st != nil && (c.w.coded || c.dr.coded) {
+		if c.st != nil && (c.w.coded || c.dr.coded && k.stateVersion < 3) {
 			d.Fail("coded columns in the store of %s, whose connections have state", k.syns[id].m.Name())
 		}
 		hasState := d.Bool()

@@ -466,6 +466,12 @@ func (c *dictCol[T]) encodeCoded(e *state.Encoder) {
 	}
 }
 
+// encodePlain writes the column as encodeCoded writes a plain one.
+func (c *dictCol[T]) encodePlain(e *state.Encoder) {
+	e.Bool(false)
+	c.encode(e)
+}
+
 // decodeCoded reads a column written by encodeCoded; values reads an array of T. A coded
 // column must have at most 256 distinct values, at least one when it is not empty, and codes
 // within its dictionary and as many as its length.

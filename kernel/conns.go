@@ -66,8 +66,9 @@ type connStore struct {
 
 func newConnStore(s *synModel) *connStore {
 	st := s.m.NewState()
-	plain := st != nil
-	return &connStore{syn: s, st: st, w: newDictCol[float64](plain), dr: newDictCol[uint32](plain)}
+	// A model with per-connection state gets plain weights (its send rule changes them one by
+	// one); delay words stay coded until a send rule needs them as an array (plainColumns).
+	return &connStore{syn: s, st: st, w: newDictCol[float64](st != nil), dr: newDictCol[uint32](false)}
 }
 
 func (c *connStore) len() int { return len(c.tgt) }
@@ -79,12 +80,18 @@ func (c *connStore) add(src uint32, tgt uint32, w float64, dr uint32) {
 	c.dr.add(dr)
 }
 
-// plainColumns decodes the weight and delay columns into arrays (for a send rule that reads
-// them as arrays: static synapses with a weight recorder).
+// plainColumns decodes the weight column into an array, and the delay column unless it holds
+// one word (for a send rule, and for static synapses with a weight recorder).
 func (c *connStore) plainColumns() {
 	c.w.decode()
-	c.dr.decode()
+	if !c.oneDelayWord() {
+		c.dr.decode()
+	}
 }
+
+// oneDelayWord reports whether every connection of the store has the delay word dr.dict[0]
+// (kept coded, without codes: a send rule then gets the one word, SendBatch.DR0).
+func (c *connStore) oneDelayWord() bool { return c.dr.coded && c.dr.codes == nil && len(c.dr.dict) > 0 }
 
 // reserve makes room for n more connections, so that building them neither grows nor copies the
 // arrays (state of models that can reserve too: SynState with Grow). A store that must move is

@@ -26,7 +26,11 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 		sa.Sources(c.srcStart)
 	}
 	b := &st.send
-	b.W, b.Tgt, b.DR, b.Grid, b.Arch = c.w.plain, c.tgt, c.dr.plain, k.grid, &st.arch
+	b.W, b.Tgt, b.DR, b.DR0, b.Grid, b.Arch = c.w.plain, c.tgt, c.dr.plain, 0, k.grid, &st.arch
+	oneDR := c.oneDelayWord()
+	if oneDR {
+		b.DR, b.DR0 = nil, c.dr.dict[0]
+	}
 	for _, sp := range k.pending {
 		first, last := c.rangeOf(uint32(sp.gid))
 		if first == last {
@@ -51,14 +55,23 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 			(len(wrp.Senders) == 0 || slices.Contains(wrp.Senders, sp.gid))
 		if c.spikeOnly && !rec { // the common case: as deliverStatic's, with the weights of b.Out
 			out := weightCol{plain: b.Out}
-			deliverSlots(st.in.ch[bufEx], st.in.ch[bufIn], c.tgt[first:last], c.dr.plain[first:last], &out, 0, base, k.slots, int64(st.in.n), m)
+			ex, in, n := st.in.ch[bufEx], st.in.ch[bufIn], int64(st.in.n)
+			if oneDR { // one delay: the spike's row once
+				slot := base + int64(b.DR0&delayMask)
+				if slot >= k.slots {
+					slot -= k.slots
+				}
+				deliverOneSlot(ex[slot*n:(slot+1)*n], in[slot*n:(slot+1)*n], c.tgt[first:last], &out, 0, m)
+				continue
+			}
+			deliverSlots(ex, in, c.tgt[first:last], c.dr.plain[first:last], &out, 0, base, k.slots, n, m)
 			continue
 		}
 		for j := first; j < last; j++ {
-			w := b.Out[j-first]
-			k.addInput(st, c.tgt[j], c.dr.plain[j], base, w*m, m)
+			w, dr := b.Out[j-first], c.dr.at(j)
+			k.addInput(st, c.tgt[j], dr, base, w*m, m)
 			if rec {
-				k.recordWeight(st, wr, wrp, sp.gid, st.gids[c.tgt[j]], stamp, w, drRport(c.dr.plain[j]), int64(j))
+				k.recordWeight(st, wr, wrp, sp.gid, st.gids[c.tgt[j]], stamp, w, drRport(dr), int64(j))
 			}
 		}
 	}

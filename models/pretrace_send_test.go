@@ -15,7 +15,8 @@ import (
 // the kernel uses it: source boundaries given, Kplus set on single connections, connections made
 // after their sources spiked, a checkpoint round trip) and one per connection, each with its own
 // identical archive, and requires bit-identical weights, delivered weights, K+ and t_last, and
-// the same archive read counts.
+// the same archive read counts. With odd seeds every connection has one delay, which the runs
+// store receives as SendBatch.DR0.
 func TestSendRunsMatchDense(t *testing.T) {
 	pl := NewStdpPlSynapseHom().(*StdpPlSynapse)
 	hom := NewStdpSynapseHom().(*StdpSynapse)
@@ -29,6 +30,9 @@ func TestSendRunsMatchDense(t *testing.T) {
 func sendRunsMatchDense(t *testing.T, m SynapseModel, seed uint64) {
 	r := rand.New(rand.NewPCG(seed, 11))
 	const nNeur, nSrc = 12, 6
+	// odd seeds: every connection has one delay, and the runs store's batches carry it as
+	// SendBatch.DR0 (DR nil), as the kernel hands a store whose delays are one word
+	oneDelay := seed%2 == 1
 	grid := clock.Default
 	var arch [2]Archive
 	states := [2]SynState{m.NewState(), m.NewState()}
@@ -52,7 +56,11 @@ func sendRunsMatchDense(t *testing.T, m SynapseModel, seed uint64) {
 	var conns []conn
 	connect := func(n int) {
 		for range n {
-			c := conn{src: r.IntN(nSrc), tgt: uint32(r.IntN(nNeur)), dr: PackDR(int64(10+r.IntN(20)), ChanSpike, 0)}
+			d := int64(10 + r.IntN(20))
+			if oneDelay {
+				d = 15
+			}
+			c := conn{src: r.IntN(nSrc), tgt: uint32(r.IntN(nNeur)), dr: PackDR(d, ChanSpike, 0)}
 			c.w[0], c.w[1] = 1, 1
 			conns = append(conns, c)
 			for i := range states {
@@ -149,6 +157,9 @@ func sendRunsMatchDense(t *testing.T, m SynapseModel, seed uint64) {
 					w[j], tg[j], dr[j] = c.w[i], c.tgt, c.dr
 				}
 				b[i] = SendBatch{T: tMs, First: lo, Last: hi, W: w, Tgt: tg, DR: dr, Out: make([]float64, hi-lo), Grid: grid, Arch: &arch[i]}
+				if oneDelay && i == 0 {
+					b[i].DR, b[i].DR0 = nil, dr[0]
+				}
 				states[i].Send(&b[i])
 				for j := range conns {
 					conns[j].w[i] = w[j]

@@ -89,7 +89,10 @@ type SendBatch struct {
 	First, Last int
 	W           []float64 // weights; plastic models update them
 	Tgt         []uint32  // VP-local target index
-	DR          []uint32  // packed delay, channel and receptor (DRDelay)
+	DR          []uint32  // packed delay, channel and receptor (DRDelay); nil: all are DR0
+	DR0         uint32
+	// oneDR holds copies of DR0 for run while DR is nil (refilled when DR0 changes)
+	oneDR []uint32
 	// Out[j-First] receives the weight the spike carries through connection j.
 	Out []float64
 	// Grid converts delays in steps to ms.
@@ -101,8 +104,26 @@ type SendBatch struct {
 // run returns connections [lo, hi) of the batch: their delay words, weights, targets and the
 // weights they deliver, sliced to one length.
 func (b *SendBatch) run(lo, hi int) (dr []uint32, ws []float64, tgts []uint32, out []float64) {
-	dr = b.DR[lo:hi]
+	if b.DR != nil {
+		dr = b.DR[lo:hi]
+	} else {
+		dr = b.oneWord(hi - lo)
+	}
 	return dr, b.W[lo:hi][:len(dr)], b.Tgt[lo:hi][:len(dr)], b.Out[lo-b.First : hi-b.First][:len(dr)]
+}
+
+// oneWord returns n copies of DR0.
+func (b *SendBatch) oneWord(n int) []uint32 {
+	if len(b.oneDR) < n {
+		b.oneDR = make([]uint32, n)
+		b.oneDR[0] = ^b.DR0 // filled below
+	}
+	if len(b.oneDR) > 0 && b.oneDR[0] != b.DR0 {
+		for i := range b.oneDR {
+			b.oneDR[i] = b.DR0
+		}
+	}
+	return b.oneDR[:n]
 }
 
 // stdpWindow holds the times an STDP send rule needs for one delay d (steps, and ms) of a spike

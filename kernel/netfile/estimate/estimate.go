@@ -177,7 +177,7 @@ func (w *walker) result() *Estimate {
 			continue
 		}
 		if c.neural && deferredState[c.model] { // placed at Prepare from records, as above
-			size := deferredStateBytes(c)
+			size := deferredStateBytes(c, codedBytes(delays[c.model], 4))
 			m.Connections += int64(local * size)
 			deferredPeak += local * (deferredPeakScale*size + keptPeakScale*c.kept)
 			batches = placeBatchBytes * float64(w.threads)
@@ -239,13 +239,18 @@ func (e *Estimate) Summary() []string {
 // connPeakScale is the peak over the stored size of a synapse model's connections made by calls
 // Connect calls (measured: hpc_benchmark, Brunel, the microcircuit; bench/NOTES.md).
 // deferredStateBytes is the stored size of a connection of a model with per-connection state made
-// from constant values: the kernel's plain columns and the model's state, without the 16 bytes of
+// from constant values: the kernel's columns (plain weights; the delay words plain, or nothing
+// for one word: delayBytes, the coded size, is 0) and the model's state, without the 16 bytes of
 // K+ and t_last that STDP models keep once per run of a source's connections (which then agree).
-func deferredStateBytes(c connGroup) float64 {
-	if c.stdp {
-		return float64(max(kernelConnBytes, c.size-16))
+func deferredStateBytes(c connGroup, delayBytes int) float64 {
+	size := c.size
+	if delayBytes == 0 {
+		size -= 4
 	}
-	return float64(c.size)
+	if c.stdp {
+		size = max(kernelConnBytes-4, size-16)
+	}
+	return float64(size)
 }
 
 func connPeakScale(calls int) float64 {
