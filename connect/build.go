@@ -24,6 +24,10 @@ type Streams struct {
 	// fixed_indegree hands over each target's sources this way. srcs is only valid during the
 	// call.
 	EmitRun func(srcs []uint64, tgt uint64, base int) error
+	// EmitLocal, when set, receives fixed_total_number's connections in the place of emit, the
+	// target given by its position among the VP's targets (those of targets that live on the
+	// VP, in collection order), which spares the caller a look-up of the node per connection.
+	EmitLocal func(src uint64, pos int, idx int) error
 }
 
 // Placement tells a rule where nodes live. TargetVP returns the VP of a target node, or -1 if
@@ -471,11 +475,17 @@ func (b *builder) fixedTotalNumber() error {
 	for si, n := range perSource {
 		s := b.sources[si]
 		for range n {
-			t := local[rng.UniformInt(nt)]
-			for !b.spec.AllowAutapses && t == s {
-				t = local[rng.UniformInt(nt)]
+			pos := rng.UniformInt(nt)
+			for !b.spec.AllowAutapses && local[pos] == s {
+				pos = rng.UniformInt(nt)
 			}
-			if err := b.emit(s, t, idx); err != nil {
+			var err error
+			if b.st.EmitLocal != nil {
+				err = b.st.EmitLocal(s, int(pos), idx)
+			} else {
+				err = b.emit(s, local[pos], idx)
+			}
+			if err != nil {
 				return err
 			}
 			idx++

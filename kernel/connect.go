@@ -538,21 +538,51 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 	var w float64
 	var d int64
 	var rport int
-	// conn draws (once for constant values) and checks a connection's values and returns its
-	// target's VP-local index and the delay word
+	// values draws (once for constant values) and checks a connection's values
+	values := func(idx int) error {
+		if drawn {
+			return nil
+		}
+		var err error
+		if _, w, d, rport, err = k.drawConn(st, ss, idx, true, &dc); err != nil {
+			return err
+		}
+		st.noteDelay(d)
+		drawn = constant
+		return nil
+	}
+	// conn draws a connection's values and returns its target's VP-local index and delay word
 	conn := func(tgt uint64, idx int) (uint32, uint32, error) {
-		if !drawn {
-			var err error
-			if _, w, d, rport, err = k.drawConn(st, ss, idx, true, &dc); err != nil {
-				return 0, 0, err
-			}
-			st.noteDelay(d)
-			drawn = constant
+		if err := values(idx); err != nil {
+			return 0, 0, err
 		}
 		local, ch, err := cc.target(k, tgt, rport)
 		return local, packDR(d, ch, rport), err
 	}
 	hist := ss.syn.m.NeedsHistory()
+	// add keeps a connection
+	add := func(s, local, dr uint32) {
+		p.x.add(s, local, w, dr)
+		p.xlo, p.xhi = min(p.xlo, s), max(p.xhi, s)
+		p.n++
+		if hist {
+			st.arch.Register(int(local), k.grid.Ms(d))
+		}
+	}
+	if spec.Rule == connect.RuleFixedTotalNumber {
+		tl := k.localTargets(st, post)
+		streams.EmitLocal = func(src uint64, pos int, idx int) error {
+			if err := values(idx); err != nil {
+				return err
+			}
+			local, ch, err := tl.at(k, &cc, pos, rport)
+			if err != nil {
+				return err
+			}
+			add(uint32(src), local, packDR(d, ch, rport))
+			return nil
+		}
+	}
 	if constant {
 		streams.EmitRun = func(srcs []uint64, tgt uint64, idx int) error {
 			if len(srcs) == 0 {
@@ -579,15 +609,49 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 		if err != nil {
 			return err
 		}
-		s := uint32(src)
-		p.x.add(s, local, w, dr)
-		p.xlo, p.xhi = min(p.xlo, s), max(p.xhi, s)
-		p.n++
-		if hist {
-			st.arch.Register(int(local), k.grid.Ms(d))
-		}
+		add(uint32(src), local, dr)
 		return nil
 	})
+}
+
+// localTargets are the targets of a Connect that live on one VP, in collection order (the
+// positions connect.Streams.EmitLocal gives): their VP-local indices and models, looked up once
+// per call instead of once per connection.
+type localTargets struct {
+	local []uint32
+	model []int32 // nil: every target has model one
+	one   int32
+}
+
+// localTargets returns post's targets on st.
+func (k *Kernel) localTargets(st *vpState, post []uint64) *localTargets {
+	tl := &localTargets{one: -1}
+	var models []int32
+	for _, t := range post {
+		if k.placement().TargetVP(t) != st.vp {
+			continue
+		}
+		n := k.nodes[t]
+		tl.local, models = append(tl.local, uint32(n.local)), append(models, n.model)
+		if tl.one < 0 {
+			tl.one = n.model
+		}
+		if n.model != tl.one {
+			tl.model = models
+		}
+	}
+	return tl
+}
+
+// at returns the VP-local index of the target at pos and the channel of its connection with
+// receptor rport (through cc, which remembers the last model and receptor).
+func (tl *localTargets) at(k *Kernel, cc *chanCache, pos int, rport int) (uint32, models.Channel, error) {
+	m := tl.one
+	if tl.model != nil {
+		m = tl.model[pos]
+	}
+	ch, err := cc.channel(k, m, rport)
+	return tl.local[pos], ch, err
 }
 
 // callRanges returns the range of the sources' node ids and of the targets' local indices on
@@ -904,15 +968,21 @@ func (cc *chanCache) target(k *Kernel, tgt uint64, rport int) (uint32, models.Ch
 		n := &k.nodes[tgt]
 		cc.tgt, cc.local, cc.tm = tgt, uint32(n.local), n.model
 	}
-	if cc.tm == cc.model && rport == cc.rport {
-		return cc.local, cc.ch, nil
+	ch, err := cc.channel(k, cc.tm, rport)
+	return cc.local, ch, err
+}
+
+// channel returns the channel of a connection with receptor rport into a neuron of model m.
+func (cc *chanCache) channel(k *Kernel, m int32, rport int) (models.Channel, error) {
+	if m == cc.model && rport == cc.rport {
+		return cc.ch, nil
 	}
-	ch, err := k.models.list[cc.tm].neuron.Channel(models.SpikeEvent, rport)
+	ch, err := k.models.list[m].neuron.Channel(models.SpikeEvent, rport)
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
-	cc.model, cc.rport, cc.ch = cc.tm, rport, ch
-	return cc.local, ch, nil
+	cc.model, cc.rport, cc.ch = m, rport, ch
+	return ch, nil
 }
 
 // place writes the call's connections to next[src-lo] in c, advancing next, through the batch
