@@ -243,10 +243,8 @@ func (p *preTrace) Sources(src []uint32) {
 	p.start, p.k, p.t, p.dense = start, k, t, false
 }
 
-// split makes a run start at connection j (j <= n) and returns its index (the number of runs
-// for j == n). After Sources every source's first connection starts a run already.
 // runs returns the runs [r0, r1) that hold connections [first, last) (a run per connection when
-// dense), and bounds the connections [lo, hi) of run r.
+// dense).
 func (p *preTrace) runs(first, last int) (r0, r1 int) {
 	if p.dense {
 		return first, last
@@ -254,6 +252,7 @@ func (p *preTrace) runs(first, last int) (r0, r1 int) {
 	return p.split(first), p.split(last)
 }
 
+// bounds returns the connections [lo, hi) of run r.
 func (p *preTrace) bounds(r int) (lo, hi int) {
 	if p.dense {
 		return r, r + 1
@@ -261,6 +260,8 @@ func (p *preTrace) bounds(r int) (lo, hi int) {
 	return int(p.start[r]), p.end(r)
 }
 
+// split makes a run start at connection j (j <= n) and returns its index (the number of runs
+// for j == n). After Sources every source's first connection starts a run already.
 func (p *preTrace) split(j int) int {
 	if j >= p.n {
 		return len(p.start)
