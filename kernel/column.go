@@ -411,25 +411,14 @@ func (c *dictCol[T]) fillRun(j, n int, v T) {
 	}
 }
 
-// copyRun sets the values from j on to vs.
+// copyRun sets the values from j on to vs (one copy once the column is plain).
 func (c *dictCol[T]) copyRun(j int, vs []T) {
 	for i, v := range vs {
 		if !c.coded {
 			copy(c.plain[j+i:], vs[i:])
 			return
 		}
-		k, ok := c.code(v)
-		switch {
-		case !ok: // a 257th value: plain from here on
-			c.decode()
-			copy(c.plain[j+i:], vs[i:])
-			return
-		case c.codes != nil:
-			c.codes[j+i] = k
-		case k != 0:
-			c.allocCodes()
-			c.codes[j+i] = k
-		}
+		c.set(j+i, v)
 	}
 }
 

@@ -84,14 +84,10 @@ func (c *connStore) add(src uint32, tgt uint32, w float64, dr uint32) {
 // one word (for a send rule, and for static synapses with a weight recorder).
 func (c *connStore) plainColumns() {
 	c.w.decode()
-	if !c.oneDelayWord() {
+	if !c.dr.constant() { // one word stays coded: a send rule gets it as SendBatch.DR0
 		c.dr.decode()
 	}
 }
-
-// oneDelayWord reports whether every connection of the store has the delay word dr.dict[0]
-// (kept coded, without codes: a send rule then gets the one word, SendBatch.DR0).
-func (c *connStore) oneDelayWord() bool { return c.dr.coded && c.dr.codes == nil && len(c.dr.dict) > 0 }
 
 // reserve makes room for n more connections, so that building them neither grows nor copies the
 // arrays (state of models that can reserve too: SynState with Grow). A store that must move is

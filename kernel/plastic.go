@@ -27,7 +27,7 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 	}
 	b := &st.send
 	b.W, b.Tgt, b.DR, b.DR0, b.Grid, b.Arch = c.w.plain, c.tgt, c.dr.plain, 0, k.grid, &st.arch
-	oneDR := c.oneDelayWord()
+	oneDR := c.dr.constant() // the store is not empty: its one word is dict[0]
 	if oneDR {
 		b.DR, b.DR0 = nil, c.dr.dict[0]
 	}
