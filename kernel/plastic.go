@@ -57,11 +57,8 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 			out := weightCol{plain: b.Out}
 			ex, in, n := st.in.ch[bufEx], st.in.ch[bufIn], int64(st.in.n)
 			if oneDR { // one delay: the spike's row once
-				slot := base + int64(b.DR0&delayMask)
-				if slot >= k.slots {
-					slot -= k.slots
-				}
-				deliverOneSlot(ex[slot*n:(slot+1)*n], in[slot*n:(slot+1)*n], c.tgt[first:last], &out, 0, m)
+				slot := ringSlot(base, b.DR0, k.slots)
+				deliverOneSlot(row(ex, slot, n), row(in, slot, n), c.tgt[first:last], &out, 0, m)
 				continue
 			}
 			deliverSlots(ex, in, c.tgt[first:last], c.dr.plain[first:last], &out, 0, base, k.slots, n, m)

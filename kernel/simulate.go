@@ -366,6 +366,19 @@ func (st *vpState) currents(c int, b *nblock, lo, hi int) []float64 {
 	return st.in.ch[c][lo:hi:hi]
 }
 
+// ringSlot returns the ring-buffer slot that a connection with delay word dr reaches from base,
+// the slot of the sending step, in a ring of S slots.
+func ringSlot(base int64, dr uint32, S int64) int64 {
+	slot := base + int64(dr&delayMask)
+	if slot >= S {
+		slot -= S
+	}
+	return slot
+}
+
+// row returns a slot's row of a ring buffer of n neurons.
+func row(buf []float64, slot, n int64) []float64 { return buf[slot*n : (slot+1)*n] }
+
 func sub(buf []float64, lo, hi int) []float64 {
 	if buf == nil {
 		return nil
@@ -449,13 +462,10 @@ func (k *Kernel) addSpikeEach(st *vpState, inst *devInst, base int64, each []flo
 	n, S := int64(st.in.n), k.slots
 	ex, in := st.in.ch[bufEx], st.in.ch[bufIn]
 	if inst.oneTarget && len(each) > 0 { // one weight, one slot
-		slot := base + int64(inst.dr[0]&delayMask)
-		if slot >= S {
-			slot -= S
-		}
-		w, buf := inst.w[0], in[slot*n:(slot+1)*n]
+		slot := ringSlot(base, inst.dr[0], S)
+		w, buf := inst.w[0], row(in, slot, n)
 		if w > 0 {
-			buf = ex[slot*n : (slot+1)*n]
+			buf = row(ex, slot, n)
 		}
 		for i, tgt := range inst.tgt[:len(each)] {
 			buf[tgt] += w * each[i]
@@ -464,11 +474,7 @@ func (k *Kernel) addSpikeEach(st *vpState, inst *devInst, base int64, each []flo
 	}
 	tgt, w, dr := inst.tgt[:len(each)], inst.w[:len(each)], inst.dr[:len(each)]
 	for i, v := range each {
-		slot := base + int64(dr[i]&delayMask)
-		if slot >= S {
-			slot -= S
-		}
-		idx := slot*n + int64(tgt[i])
+		idx := ringSlot(base, dr[i], S)*n + int64(tgt[i])
 		if w[i] > 0 {
 			ex[idx] += w[i] * v
 		} else {
@@ -486,11 +492,7 @@ func allEqualBits(xs []float64) bool {
 // slot is base + delay (base = slot of the sending step); count is what a counting channel
 // receives (the multiplicity).
 func (k *Kernel) addInput(st *vpState, tgt uint32, dr uint32, base int64, wv, count float64) {
-	slot := base + int64(dr&delayMask)
-	if slot >= k.slots {
-		slot -= k.slots
-	}
-	idx := int(slot)*st.in.n + int(tgt)
+	idx := int(ringSlot(base, dr, k.slots))*st.in.n + int(tgt)
 	switch drChan(dr) {
 	case models.ChanSpike:
 		if wv > 0 {
@@ -543,15 +545,12 @@ func (k *Kernel) deliverStatic(st *vpState, c *connStore, origin int64) {
 		tgts := c.tgt[first:last]
 		switch {
 		case c.dr.constant(): // one delay: the spike's slot once
-			slot := base + int64(c.dr.dict[0]&delayMask)
-			if slot >= S {
-				slot -= S
-			}
+			slot := ringSlot(base, c.dr.dict[0], S)
 			if code >= 0 { // and one weight: one value into one row
-				deliverOneSlotOneWeight(ex[slot*n:(slot+1)*n], in[slot*n:(slot+1)*n], tgts, c.w.dict[code]*m)
+				deliverOneSlotOneWeight(row(ex, slot, n), row(in, slot, n), tgts, c.w.dict[code]*m)
 				continue
 			}
-			deliverOneSlot(ex[slot*n:(slot+1)*n], in[slot*n:(slot+1)*n], tgts, &c.w, first, m)
+			deliverOneSlot(row(ex, slot, n), row(in, slot, n), tgts, &c.w, first, m)
 		case c.dr.coded: // a few delays: each one's row once per lag (the spikes come by lag)
 			if base != rowsBase {
 				rows = rowOffsets(rows[:0], c.dr.dict, base, S, n)
@@ -576,11 +575,7 @@ func (k *Kernel) deliverChannels(st *vpState, c *connStore, origin int64) {
 		m := float64(sp.mult)
 		for j := first; j < last; j++ {
 			dr := c.dr.at(j)
-			slot := base + int64(dr&delayMask)
-			if slot >= S {
-				slot -= S
-			}
-			idx := slot*n + int64(c.tgt[j])
+			idx := ringSlot(base, dr, S)*n + int64(c.tgt[j])
 			switch models.Channel(dr >> chanShift & chanMask) {
 			case models.ChanSpike:
 				if v := c.w.at(j) * m; v > 0 {
@@ -600,13 +595,7 @@ func (k *Kernel) deliverChannels(st *vpState, c *connStore, origin int64) {
 // coding of the weights: plain, one weight, dictionary codes.
 func deliverSlots(ex, in []float64, tgts []uint32, drs []uint32, w *weightCol, first int, base, S, n int64, m float64) {
 	drs = drs[:len(tgts)]
-	slot := func(j int) int64 {
-		s := base + int64(drs[j]&delayMask)
-		if s >= S {
-			s -= S
-		}
-		return s * n
-	}
+	slot := func(j int) int64 { return ringSlot(base, drs[j], S) * n }
 	switch {
 	case !w.coded:
 		ws := w.plain[first : first+len(tgts)]
@@ -643,11 +632,7 @@ func deliverSlots(ex, in []float64, tgts []uint32, drs []uint32, w *weightCol, f
 // reach from slot base: ((base + delay) mod S)·n.
 func rowOffsets(rows []int64, dict []uint32, base, S, n int64) []int64 {
 	for _, dr := range dict {
-		slot := base + int64(dr&delayMask)
-		if slot >= S {
-			slot -= S
-		}
-		rows = append(rows, slot*n)
+		rows = append(rows, ringSlot(base, dr, S)*n)
 	}
 	return rows
 }
