@@ -234,23 +234,21 @@ func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 	p, pw, inv, t, zeroKeeps, arch := &s.m.Stdp, s.m.pow.table(), s.m.tauPlusInv, b.T, s.m.zeroKeeps, b.Arch
 	dr, ws, tgts, out := b.run(lo, hi)
 	win := newStdpWindow()
-	// With K+ = ±0 (before a source's first spike) every trace value k is ±0: the window's
-	// exponentials are finite (their arguments are at most about 0), so w + λ·w^μ·k = w wherever
-	// zeroTraceKeeps holds. The history is still read: its read counts are state.
-	zeroRun := kplus == 0 && zeroKeeps
 	for i, x := range dr {
 		win.at(x, b.Grid, tLast, t)
 		tgt := int(tgts[i])
 		w := ws[i]
 		if arch.LastHistT(tgt) >= win.t1 { // some postsynaptic spikes may lie in the window
-			hist := arch.History(tgt, win.t1, win.t2)
-			if zeroRun && w > 0 && w <= 1e300 {
+			hist := arch.History(tgt, win.t1, win.t2) // read even when unused: read counts are state
+			if kplus == 0 && keepsAtZero(zeroKeeps, w) {
+				// K+ = ±0 (before a source's first spike): every trace value is ±0 (the window's
+				// exponentials are finite, their arguments at most about 0), so w stays w
 				hist = nil
 			}
 			for _, he := range hist {
 				k := kplus * s.em.exp((tLast-(he.T+win.d))*inv)
-				if k == 0 && zeroKeeps && w > 0 && w <= 1e300 {
-					continue // w + λ·w^μ·0 = w (zeroTraceKeeps)
+				if k == 0 && keepsAtZero(zeroKeeps, w) {
+					continue // w + λ·w^μ·0 = w
 				}
 				w = p.Facilitate(w, k, pw)
 			}
@@ -260,6 +258,10 @@ func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 		out[i] = w
 	}
 }
+
+// keepsAtZero reports whether facilitation by a zero trace leaves w unchanged, bit for bit
+// (zeroKeeps: the model's zeroTraceKeeps, which covers 0 < w <= 1e300).
+func keepsAtZero(zeroKeeps bool, w float64) bool { return zeroKeeps && w > 0 && w <= 1e300 }
 
 func (s *stdpPlState) Value(j int, key string) (float64, bool) {
 	switch key {

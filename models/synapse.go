@@ -112,16 +112,18 @@ func (b *SendBatch) run(lo, hi int) (dr []uint32, ws []float64, tgts []uint32, o
 	return dr, b.W[lo:hi][:len(dr)], b.Tgt[lo:hi][:len(dr)], b.Out[lo-b.First : hi-b.First][:len(dr)]
 }
 
-// oneWord returns n copies of DR0.
+// oneWord returns n copies of DR0, refilling oneDR when it is too short or holds another word.
 func (b *SendBatch) oneWord(n int) []uint32 {
+	if n == 0 {
+		return nil
+	}
 	if len(b.oneDR) < n {
 		b.oneDR = make([]uint32, n)
-		b.oneDR[0] = ^b.DR0 // filled below
+	} else if b.oneDR[0] == b.DR0 {
+		return b.oneDR[:n]
 	}
-	if len(b.oneDR) > 0 && b.oneDR[0] != b.DR0 {
-		for i := range b.oneDR {
-			b.oneDR[i] = b.DR0
-		}
+	for i := range b.oneDR {
+		b.oneDR[i] = b.DR0
 	}
 	return b.oneDR[:n]
 }
