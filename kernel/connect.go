@@ -619,25 +619,17 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 // per call instead of once per connection.
 type localTargets struct {
 	local []uint32
-	model []int32 // nil: every target has model one
-	one   int32
+	model []int32
 }
 
-// localTargets returns post's targets on st.
+// localTargets returns post's targets on st (the rule's selection: placement's TargetVP).
 func (k *Kernel) localTargets(st *vpState, post []uint64) *localTargets {
-	tl := &localTargets{one: -1}
-	var models []int32
+	tl := &localTargets{}
+	targetVP := k.placement().TargetVP
 	for _, t := range post {
-		if k.placement().TargetVP(t) != st.vp {
-			continue
-		}
-		n := k.nodes[t]
-		tl.local, models = append(tl.local, uint32(n.local)), append(models, n.model)
-		if tl.one < 0 {
-			tl.one = n.model
-		}
-		if n.model != tl.one {
-			tl.model = models
+		if targetVP(t) == st.vp {
+			n := k.nodes[t]
+			tl.local, tl.model = append(tl.local, uint32(n.local)), append(tl.model, n.model)
 		}
 	}
 	return tl
@@ -646,11 +638,7 @@ func (k *Kernel) localTargets(st *vpState, post []uint64) *localTargets {
 // at returns the VP-local index of the target at pos and the channel of its connection with
 // receptor rport (through cc, which remembers the last model and receptor).
 func (tl *localTargets) at(k *Kernel, cc *chanCache, pos int, rport int) (uint32, models.Channel, error) {
-	m := tl.one
-	if tl.model != nil {
-		m = tl.model[pos]
-	}
-	ch, err := cc.channel(k, m, rport)
+	ch, err := cc.channel(k, tl.model[pos], rport)
 	return tl.local[pos], ch, err
 }
 
