@@ -71,15 +71,7 @@ func keptBytes(connSpec any, g connGroup, nPre, nPost float64) float64 {
 		}
 		return 4
 	}
-	rule := "all_to_all"
-	switch x := connSpec.(type) {
-	case string:
-		rule = x
-	case map[string]any:
-		if r, ok := x["rule"].(string); ok {
-			rule = r
-		}
-	}
+	rule, _ := ruleOf(connSpec)
 	b := id(nPre)
 	switch rule {
 	case "fixed_indegree", "all_to_all", "pairwise_bernoulli":
@@ -105,8 +97,9 @@ func isIDArray(v any) bool {
 	return ok && (m["ids"] != nil || m["table"] != nil)
 }
 
-// ruleCount is the number of connections a rule makes between nPre sources and nPost targets.
-func ruleCount(spec any, nPre, nPost float64) float64 {
+// ruleOf returns a conn_spec's rule (all_to_all when it names none) and its dictionary (nil
+// for a rule name).
+func ruleOf(spec any) (string, map[string]any) {
 	rule, m := "all_to_all", map[string]any(nil)
 	switch x := spec.(type) {
 	case string:
@@ -117,6 +110,12 @@ func ruleCount(spec any, nPre, nPost float64) float64 {
 			rule = r
 		}
 	}
+	return rule, m
+}
+
+// ruleCount is the number of connections a rule makes between nPre sources and nPost targets.
+func ruleCount(spec any, nPre, nPost float64) float64 {
+	rule, m := ruleOf(spec)
 	get := func(key string) float64 { v, _ := num(m[key]); return v }
 	switch rule {
 	case "one_to_one":

@@ -159,10 +159,8 @@ func (w *walker) result() *Estimate {
 	deferredState := map[string]bool{}
 	for _, c := range w.conns {
 		if c.neural && c.size > kernelConnBytes {
-			if _, seen := deferredState[c.model]; !seen {
-				deferredState[c.model] = true
-			}
-			deferredState[c.model] = deferredState[c.model] && c.constant
+			all, seen := deferredState[c.model]
+			deferredState[c.model] = (all || !seen) && c.constant
 		}
 	}
 	for _, c := range w.conns {
@@ -236,8 +234,6 @@ func (e *Estimate) Summary() []string {
 	return lines
 }
 
-// connPeakScale is the peak over the stored size of a synapse model's connections made by calls
-// Connect calls (measured: hpc_benchmark, Brunel, the microcircuit; bench/NOTES.md).
 // deferredStateBytes is the stored size of a connection of a model with per-connection state made
 // from constant values: the kernel's columns (plain weights; the delay words plain, or nothing
 // for one word: delayBytes, the coded size, is 0) and the model's state, without the 16 bytes of
@@ -253,6 +249,8 @@ func deferredStateBytes(c connGroup, delayBytes int) float64 {
 	return float64(size)
 }
 
+// connPeakScale is the peak over the stored size of a synapse model's connections made by calls
+// Connect calls (measured: hpc_benchmark, Brunel, the microcircuit; bench/NOTES.md).
 func connPeakScale(calls int) float64 {
 	switch {
 	case calls <= 1:
