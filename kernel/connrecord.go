@@ -174,24 +174,6 @@ type batch struct {
 	drDict []uint32
 }
 
-// weight and drWord return connection i's weight and delay word.
-func (q *batch) weight(i int) float64 {
-	if q.varW {
-		return q.w[i]
-	}
-	return q.w0
-}
-
-func (q *batch) drWord(i int) uint32 {
-	switch {
-	case q.drc != nil:
-		return q.drDict[q.drc[i]]
-	case q.varDR:
-		return q.dr[i]
-	}
-	return q.dr0
-}
-
 // part returns connections [from, to) as a batch, written into b's buffers where the record
 // does not hold them as plain arrays.
 func (r *connRecord) part(from, to int, b *placeBatch) batch {

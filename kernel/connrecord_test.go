@@ -134,3 +134,21 @@ func TestIDCol(t *testing.T) {
 		})
 	}
 }
+
+// weight and drWord return connection i's weight and delay word.
+func (q *batch) weight(i int) float64 {
+	if q.varW {
+		return q.w[i]
+	}
+	return q.w0
+}
+
+func (q *batch) drWord(i int) uint32 {
+	switch {
+	case q.drc != nil:
+		return q.drDict[q.drc[i]]
+	case q.varDR:
+		return q.dr[i]
+	}
+	return q.dr0
+}
