@@ -535,9 +535,10 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 	sLo, sHi, tLo, tHi := k.callRanges(st, spec, pre, post)
 	p.x = newRecord(n, true, sLo, sHi, tLo, tHi)
 	constant, drawn := ss.constant(), false
-	var w float64
+	var w, ms float64 // ms: the delay d in ms, for history registrations
 	var d int64
 	var rport int
+	hist := ss.syn.m.NeedsHistory()
 	// values draws (once for constant values) and checks a connection's values
 	values := func(idx int) error {
 		if drawn {
@@ -548,6 +549,9 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 			return err
 		}
 		st.noteDelay(d)
+		if hist {
+			ms = k.grid.Ms(d)
+		}
 		drawn = constant
 		return nil
 	}
@@ -559,14 +563,13 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 		local, ch, err := cc.target(k, tgt, rport)
 		return local, packDR(d, ch, rport), err
 	}
-	hist := ss.syn.m.NeedsHistory()
 	// add keeps a connection
 	add := func(s, local, dr uint32) {
 		p.x.add(s, local, w, dr)
 		p.xlo, p.xhi = min(p.xlo, s), max(p.xhi, s)
 		p.n++
 		if hist {
-			st.arch.Register(int(local), k.grid.Ms(d))
+			st.arch.Register(int(local), ms)
 		}
 	}
 	if spec.Rule == connect.RuleFixedTotalNumber {
@@ -596,7 +599,6 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 			p.xlo, p.xhi = min(p.xlo, lo), max(p.xhi, hi)
 			p.n += len(srcs)
 			if hist {
-				ms := k.grid.Ms(d)
 				for range srcs {
 					st.arch.Register(int(local), ms)
 				}
