@@ -126,7 +126,7 @@ func cmdBench(c comm.Communicator, args []string, stdout, stderr io.Writer) erro
 	if err := launchChecks(c, f.threads, stderr); err != nil {
 		return err
 	}
-	stop, err := startCPUProfile(f.cpuProf, c.Rank())
+	stop, err := startCPUProfile("bench", f.cpuProf, c.Rank())
 	if err != nil {
 		return err
 	}
@@ -308,8 +308,9 @@ func printBench(w io.Writer, r *benchRun) {
 }
 
 // startCPUProfile starts a CPU profile written to path (path.rankN on rank N > 0) and returns
-// the function that stops it and closes the file. An empty path profiles nothing.
-func startCPUProfile(path string, rank int) (func() error, error) {
+// the function that stops it and closes the file; errors name the command cmd. An empty path
+// profiles nothing.
+func startCPUProfile(cmd, path string, rank int) (func() error, error) {
 	if path == "" {
 		return func() error { return nil }, nil
 	}
@@ -318,16 +319,16 @@ func startCPUProfile(path string, rank int) (func() error, error) {
 	}
 	file, err := os.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
+		return nil, fmt.Errorf("%s: --cpuprofile: %w", cmd, err)
 	}
 	if err := pprof.StartCPUProfile(file); err != nil {
 		file.Close()
-		return nil, fmt.Errorf("bench: --cpuprofile %s: %w", path, err)
+		return nil, fmt.Errorf("%s: --cpuprofile %s: %w", cmd, path, err)
 	}
 	return func() error {
 		pprof.StopCPUProfile()
 		if err := file.Close(); err != nil {
-			return fmt.Errorf("bench: --cpuprofile %s: %w", path, err)
+			return fmt.Errorf("%s: --cpuprofile %s: %w", cmd, path, err)
 		}
 		return nil
 	}, nil

@@ -98,13 +98,14 @@ func oneLine(s string) string {
 const usage = `nest-mpi runs NEST-compatible spiking network simulations.
 
 Usage:
-  nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet]
+  nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet] [--cpuprofile FILE]
       Run a network file (a PyNEST script as JSON). Outputs go to DIR (default out/<file name>):
       <name>.csv for each recorder named with "as", the GetStatus/GetConnections tables and
       run.json. DIR is created and checked first; an error before the first Simulate leaves it
       untouched, a later error or a signal (SIGTERM, SIGUSR1, SIGINT) publishes what was
       recorded with run.json "complete": false. Exit status 0 ok, 2 an error in the file or a
       NEST error, 3 the network does not fit in memory, 4 stopped by a signal, 1 anything else.
+      --cpuprofile FILE writes a Go CPU profile of the run (FILE.rankN on rank N > 0).
   nest-mpi serve
       Run one kernel driven call by call: one JSON call a line on stdin, one JSON answer a line
       on stdout (the protocol of the Python package nestmpi; see kernel/serve). Under mpirun,
@@ -200,6 +201,7 @@ type runFlags struct {
 	checkpointEvery float64
 	checkpointDir   string
 	resume          string
+	cpuProf         string
 }
 
 func parseRunFlags(args []string) (string, runFlags, error) {
@@ -214,9 +216,10 @@ func parseRunFlags(args []string) (string, runFlags, error) {
 	fs.Float64Var(&f.checkpointEvery, "checkpoint-every", 0, "write a checkpoint every MS of biological time (with --checkpoint-dir)")
 	fs.StringVar(&f.checkpointDir, "checkpoint-dir", "", "folder for checkpoints (the newest two are kept)")
 	fs.StringVar(&f.resume, "resume", "", "continue the script from a checkpoint (a checkpoint, or a folder of them: the newest)")
+	fs.StringVar(&f.cpuProf, "cpuprofile", "", "write a Go CPU profile of the run to this file (FILE.rankN on rank N > 0); read it with 'go tool pprof'")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			return "", f, &usageError{"usage: nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet] [--checkpoint-every MS --checkpoint-dir DIR] [--resume DIR]"}
+			return "", f, &usageError{"usage: nest-mpi run FILE [--out DIR] [--threads N] [--seed S] [--plot] [--quiet] [--checkpoint-every MS --checkpoint-dir DIR] [--resume DIR] [--cpuprofile FILE]"}
 		}
 		return "", f, &usageError{"run: " + err.Error()}
 	}
@@ -282,7 +285,15 @@ func cmdRun(c comm.Communicator, args []string, stdout, stderr io.Writer) error 
 	opts.BeforeCall = watch.before
 	opts.Stop, opts.StopReason = stopFlag, reason
 	netfile.Version = version
+	stopProf, err := startCPUProfile("run", f.cpuProf, c.Rank())
+	if err != nil {
+		prep.abort()
+		return err
+	}
 	res, err := netfile.Run(nf, opts)
+	if perr := stopProf(); err == nil {
+		err = perr
+	}
 	if res == nil {
 		if c.Size() > 1 && c.Rank() != 0 {
 			// An error every rank meets is rank 0's to report (see fail): removing the staging

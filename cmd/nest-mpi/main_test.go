@@ -203,7 +203,7 @@ func TestTutorial(t *testing.T) {
 }
 
 // TestRunOutputFolder checks the summary line, the default of replacing only the files a run
-// writes, and the flags.
+// writes, and the flags (--cpuprofile writes a profile, which is gzip-compressed).
 func TestRunOutputFolder(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
@@ -215,9 +215,13 @@ func TestRunOutputFolder(t *testing.T) {
 		{"Create": {"model": "spike_recorder", "as": "sr"}},
 		{"Connect": {"pre": "n", "post": "sr"}},
 		{"Simulate": 200.0}]}`), 0o644)
-	stdout, stderr, code := nestMPI(t, "run", "--threads", "2", file, "-o", out, "--seed=9")
+	prof := filepath.Join(dir, "cpu.prof")
+	stdout, stderr, code := nestMPI(t, "run", "--threads", "2", file, "-o", out, "--seed=9", "--cpuprofile", prof)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if data, err := os.ReadFile(prof); err != nil || len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		t.Errorf("--cpuprofile: %d bytes, %v", len(data), err)
 	}
 	if !strings.Contains(stdout, "200 ms simulated") || !strings.Contains(stdout, "3 spikes") || !strings.Contains(stdout, "Model time: 200.0 ms") {
 		t.Errorf("stdout: %q", stdout)
