@@ -133,6 +133,10 @@ type deltaBlock struct {
 	r               []int64
 	// derived, per neuron (see derive)
 	pr []deltaProp
+	// shared is set when every neuron's propagators are pr[0]'s, bit for bit (one population
+	// with one parameter set); sharedKnown is cleared by derive. currentsZero is set when every y0
+	// is known to be zero (the kernel reported idle current channels in the last step).
+	shared, sharedKnown, currentsZero bool
 }
 
 // deltaProp holds the propagators and relative thresholds of one neuron for resolution h.
@@ -191,6 +195,7 @@ func (b *deltaBlock) Prepare(g clock.Grid) {
 //
 // the thresholds relative to E_L and the refractory step count (t_ref in tics, rounded up to steps).
 func (b *deltaBlock) derive(i int) {
+	b.sharedKnown = false
 	p, h := &b.p[i], b.h
 	pr := &b.pr[i]
 	pr.p33 = math.Exp(-h / p.TauM)
@@ -215,6 +220,16 @@ func (b *deltaBlock) derive(i int) {
 // then the threshold y3 ≥ V_th − E_L (spike, reset, r ← RefractoryCounts). The external current
 // read in this step acts from the next one (y0).
 func (b *deltaBlock) Update(s *Step) {
+	if !b.sharedKnown {
+		b.shared, b.sharedKnown = allSame(b.pr), true
+	}
+	// Without current inputs y0 is zero after one step (the kernel's row of zeros).
+	idle := s.CurrentsIdle && b.currentsZero
+	b.currentsZero = s.CurrentsIdle
+	if idle && b.shared && len(b.pr) > 0 && !b.pr[0].refrInput {
+		b.updateOnePopulation(s)
+		return
+	}
 	n := len(b.p)
 	ex, in, i0 := s.Ex[:n], s.In[:n], s.I0[:n]
 	y0, y3, refrBuf, r, pr := b.y0[:n], b.y3[:n], b.refrBuf[:n], b.r[:n], b.pr[:n]
@@ -248,6 +263,36 @@ func (b *deltaBlock) Update(s *Step) {
 	}
 }
 
+// updateOnePopulation is Update's loop for the most common block: one parameter set (shared),
+// no current inputs (y0 = 0) and no refractory input. The propagators are held in registers and
+// the constant drive P30·(0 + I_e) computed once; the arithmetic, and so every bit of the result,
+// is the general loop's (TestIafPscDeltaOnePopulationPath).
+func (b *deltaBlock) updateOnePopulation(s *Step) {
+	n := len(b.p)
+	ex, in := s.Ex[:n], s.In[:n]
+	y3, r := b.y3[:n], b.r[:n]
+	q := &b.pr[0]
+	p33, theta, vMin, vReset, refr := q.p33, q.theta, q.vMin, q.vReset, q.refr
+	drive := q.p30 * (0 + q.iE)
+	for i := range ex {
+		if r[i] == 0 {
+			v := drive + p33*y3[i] + (ex[i] + in[i])
+			if v < vMin {
+				v = vMin
+			}
+			y3[i] = v
+		} else {
+			r[i]--
+		}
+		if y3[i] >= theta {
+			r[i] = refr
+			y3[i] = vReset
+			s.Spikes = append(s.Spikes, Spike{Index: int32(i), Mult: 1})
+		}
+		ex[i], in[i] = 0, 0
+	}
+}
+
 func (b *deltaBlock) Sample(rec int, i int) float64 {
 	return b.y3[i] + b.p[i].EL
 }
@@ -276,6 +321,7 @@ func (b *deltaBlock) ReadState(d *state.Decoder) error {
 	b.p, b.r = p, r
 	b.y0, b.y3, b.refrBuf = c[0], c[1], c[2]
 	b.pr = make([]deltaProp, n)
+	b.sharedKnown, b.currentsZero = false, false
 	if b.h > 0 {
 		for i := range n {
 			b.derive(i)
@@ -295,6 +341,7 @@ func (b *deltaBlock) AppendFrom(src Block, i int) {
 	b.refrBuf = append(b.refrBuf, s.refrBuf[i])
 	b.r = append(b.r, s.r[i])
 	b.pr = append(b.pr, s.pr[i])
+	b.sharedKnown, b.currentsZero = false, false
 	if !same && b.h > 0 {
 		b.derive(len(b.p) - 1)
 	}
