@@ -98,7 +98,6 @@ func (k *Kernel) fixDelays() error {
 }
 
 func (k *Kernel) prepareVP(st *vpState, now int64) {
-	st.arch.Prepare(k.grid)
 	var used [numBufs]bool
 	for _, b := range st.blocks {
 		b.b.Prepare(k.grid)

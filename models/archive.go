@@ -2,9 +2,7 @@ package models
 
 import (
 	"math"
-	"slices"
 
-	"github.com/nest-mpi/nest-mpi/models/clock"
 	"github.com/nest-mpi/nest-mpi/models/state"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
@@ -47,35 +45,20 @@ type Archive struct {
 	lastSpike     []float64 // ms, -1 before the first spike
 	kminus        []float64
 	kminusTriplet []float64
-	nIncoming     []int32       // number of history-reading connections onto the neuron
-	maxDelay      []float64     // largest dendritic delay of those connections (ms)
-	post          []postTrace   // what an STDP look-up reads first: one cache line per neuron
-	hist          [][]HistEntry // the spike histories
-	kd            gridDecay     // K−'s decay over grid lags (Prepare)
+	nIncoming     []int32     // number of history-reading connections onto the neuron
+	maxDelay      []float64   // largest dendritic delay of those connections (ms)
+	post          []postTrace // what depression reads, and the history, together: one cache line per look-up
+	em            *expMemo    // K−'s exponentials
 }
 
-// recent is the number of latest history entries whose times postTrace holds.
-const recent = 5 // Recent's sums are written out for 5
-
-// postTrace is what an STDP rule needs of a neuron per look-up, in one 128-byte record (two cache
-// lines, fetched together): the times of its latest history entries (oldest first, −Inf where
-// there are fewer), the K− of the two latest, τ−, the reads of those entries that are not yet
-// counted in their Access, and the last K− value computed (NEST's trace_, reported as post_trace)
-// with the time it was computed for.
-//
-// The reads are kept as differences: a read of the entries [b, e) adds 1 to diff[b] and −1 to
-// diff[e], so that entry k has sum(diff[:k+1]) reads not yet counted. Recent counts a read with
-// two additions whatever the number of entries; countReads adds them to the history.
+// postTrace is what an STDP rule needs of a neuron per look-up, in one 64-byte record: the time
+// and K− of its latest history entry (−Inf if none), τ−, the last K− value computed (NEST's
+// trace_, reported as post_trace) with the time it was computed for (NaN after a change of the
+// history: the value is reused while neither changes), and the history itself.
 type postTrace struct {
-	ts                     [recent]float64
-	lastK, prevK, tauMinus float64
-	diff                   [recent + 1]int32
-	trace, traceT          float64
-	_                      [24]byte
+	lastT, lastK, tauMinus, trace, traceT float64
+	hist                                  []HistEntry // the spike history (64 bytes in all)
 }
-
-// lastT is the time of the latest history entry (−Inf if none).
-func (pt *postTrace) lastT() float64 { return pt.ts[recent-1] }
 
 // StdpEps is NEST's kernel stdp_eps (ms): the tolerance of history look-ups.
 const StdpEps = 1e-6
@@ -85,6 +68,9 @@ func (a *Archive) Len() int { return len(a.p) }
 
 // Grow appends n neurons with parameters p and an empty history.
 func (a *Archive) Grow(n int, p ArchParams) {
+	if a.em == nil {
+		a.em = newExpMemo()
+	}
 	for range n {
 		a.p = append(a.p, p)
 		a.lastSpike = append(a.lastSpike, -1)
@@ -92,26 +78,7 @@ func (a *Archive) Grow(n int, p ArchParams) {
 		a.kminusTriplet = append(a.kminusTriplet, 0)
 		a.nIncoming = append(a.nIncoming, 0)
 		a.maxDelay = append(a.maxDelay, 0)
-		a.post = append(a.post, emptyPostTrace(p))
-		a.hist = append(a.hist, nil)
-	}
-}
-
-// emptyPostTrace is the look-up record of a neuron with parameters p and no history.
-func emptyPostTrace(p ArchParams) postTrace {
-	pt := postTrace{tauMinus: p.TauMinus, traceT: math.NaN()}
-	for k := range pt.ts {
-		pt.ts[k] = math.Inf(-1)
-	}
-	return pt
-}
-
-// Prepare readies the archive for a simulation on grid g: the look-up of K− tabulates its decay
-// over lags of whole steps (gridDecay) for the τ− of the first neuron; other τ− compute the same
-// values on the spot.
-func (a *Archive) Prepare(g clock.Grid) {
-	if len(a.p) > 0 {
-		a.kd.use(g.H(), a.p[0].TauMinus)
+		a.post = append(a.post, postTrace{lastT: math.Inf(-1), tauMinus: p.TauMinus, traceT: math.NaN()})
 	}
 }
 
@@ -139,11 +106,9 @@ func (a *Archive) Set(i int, r *status.Reader, model string) error {
 	a.p[i] = p
 	a.post[i].tauMinus, a.post[i].traceT = p.TauMinus, math.NaN()
 	if clear {
-		a.hist[i] = a.hist[i][:0]
+		a.post[i].hist = a.post[i].hist[:0]
 		a.kminus[i], a.kminusTriplet[i], a.lastSpike[i] = 0, 0, -1
-		trace := a.post[i].trace // as NEST's clear_history, which keeps post_trace
-		a.post[i] = emptyPostTrace(p)
-		a.post[i].trace = trace
+		a.post[i].lastT, a.post[i].lastK = math.Inf(-1), 0
 	}
 	return nil
 }
@@ -164,8 +129,7 @@ func (a *Archive) Unregister(i int) { a.nIncoming[i]-- }
 //	K− ← K−·exp((t_last − t)/τ−) + 1,   K−triplet likewise with τ−triplet.
 func (a *Archive) RecordSpike(i int, t, minDelayMs float64) {
 	if a.nIncoming[i] > 0 {
-		a.countReads(i)
-		h := a.hist[i]
+		h := a.post[i].hist
 		drop := 0
 		for len(h)-drop > 1 && h[drop].Access >= a.nIncoming[i] &&
 			t-h[drop+1].T > a.maxDelay[i]+minDelayMs+StdpEps {
@@ -177,77 +141,20 @@ func (a *Archive) RecordSpike(i int, t, minDelayMs float64) {
 		p := a.p[i]
 		a.kminus[i] = a.kminus[i]*math.Exp((a.lastSpike[i]-t)/p.TauMinus) + 1
 		a.kminusTriplet[i] = a.kminusTriplet[i]*math.Exp((a.lastSpike[i]-t)/p.TauMinusTriplet) + 1
-		a.hist[i] = append(h, HistEntry{T: t, Kminus: a.kminus[i], KminusTriplet: a.kminusTriplet[i]})
-		a.syncRecent(i)
-		a.post[i].traceT = math.NaN()
+		a.post[i].hist = append(h, HistEntry{T: t, Kminus: a.kminus[i], KminusTriplet: a.kminusTriplet[i]})
+		a.post[i].lastT, a.post[i].lastK, a.post[i].traceT = t, a.kminus[i], math.NaN()
 	}
 	a.lastSpike[i] = t
 }
 
-// countReads adds the reads that Recent counted in neuron i's record to the Access of their
-// entries.
-func (a *Archive) countReads(i int) {
-	pt := &a.post[i]
-	addReads(a.hist[i], pt)
-	pt.diff = [recent + 1]int32{}
-}
-
-// addReads adds the reads that pt counted to the entries of h, pt's history.
-func addReads(h []HistEntry, pt *postTrace) {
-	var r int32
-	for k, d := range pt.diff[:recent] {
-		r += d
-		if j := len(h) - recent + k; j >= 0 {
-			h[j].Access += r
-		}
-	}
-}
-
-// before is 1 if t < b, else 0, without a branch for times t (never NaN): the sign bit of t − b
-// (+0 when they are equal).
-func before(t, b float64) int { return int(math.Float64bits(t-b) >> 63) }
-
-// HistWindow is what Window found: the times (oldest first) of the entries when the record holds
-// them all, else the entries themselves in Hist.
-type HistWindow struct {
-	T    []float64
-	Hist []HistEntry
-}
-
-// Window returns the entries of neuron i with t1 <= t < t2 (ms), as NEST's get_history finds
-// them, marking each as read by one more connection: from the neuron's record when it holds them
-// (Recent), else from the history.
-func (a *Archive) Window(i int, t1, t2 float64) HistWindow {
-	if ts, begin, end := a.Recent(i, t1, t2); begin > 0 {
-		return HistWindow{T: ts[begin:end]}
-	}
-	return HistWindow{Hist: a.History(i, t1, t2)}
-}
-
-// Recent looks up the entries of neuron i with t1 <= t < t2 (ms) in its record: they are
-// ts[begin:end] when begin > 0 (an entry before t1, or the lack of one, bounds the window), and
-// are then counted as read by one more connection. When begin is 0 the window may reach beyond
-// the record, nothing is counted, and Window or History answers.
-//
-// The times ascend, so begin is the number of times before t1 and end the number before t2. They
-// are counted without branches: the sign bit of t − t1 is set exactly when t < t1 (no time is
-// NaN, and t − t1 is +0 when they are equal).
-func (a *Archive) Recent(i int, t1, t2 float64) (ts *[recent]float64, begin, end int) {
-	pt := &a.post[i]
-	ts = &pt.ts
-	begin = before(ts[0], t1) + before(ts[1], t1) + before(ts[2], t1) + before(ts[3], t1) + before(ts[4], t1)
-	end = before(ts[0], t2) + before(ts[1], t2) + before(ts[2], t2) + before(ts[3], t2) + before(ts[4], t2)
-	if begin > 0 {
-		pt.diff[begin]++
-		pt.diff[end]--
-	}
-	return &pt.ts, begin, end
-}
+// LastHistT returns the time of neuron i's latest history entry (−Inf if none): no entry can lie
+// in a window that starts after it.
+func (a *Archive) LastHistT(i int) float64 { return a.post[i].lastT }
 
 // History returns the entries of neuron i with t1 <= t < t2, found from the back as NEST's
 // get_history does, marking each as read by one more connection.
 func (a *Archive) History(i int, t1, t2 float64) []HistEntry {
-	hist := a.hist[i]
+	hist := a.post[i].hist
 	end := len(hist)
 	for end > 0 && hist[end-1].T >= t2 {
 		end--
@@ -261,34 +168,29 @@ func (a *Archive) History(i int, t1, t2 float64) []HistEntry {
 }
 
 // KValue returns the postsynaptic trace of neuron i at time t: from the latest history entry
-// strictly before t (by more than stdp_eps), K−·exp((t_i − t)/τ−) (the decay over the lag in whole
-// steps, gridDecay); 0 if there is none. As NEST's get_K_value it remembers the value, which the
-// neuron reports as post_trace. The common case (the latest entry) is inlined.
+// strictly before t (by more than stdp_eps), K−·exp((t_i − t)/τ−); 0 if there is none. As NEST's
+// get_K_value it remembers the value, which the neuron reports as post_trace.
 func (a *Archive) KValue(i int, t float64) float64 {
 	pt := &a.post[i]
-	if lag := t - pt.ts[recent-1]; lag > StdpEps && pt.tauMinus == a.kd.tau {
-		k := pt.lastK * a.kd.at(lag) // none: lastK = 0 and the decay over +Inf 0
-		pt.trace, pt.traceT = k, t
-		return k
+	if t == pt.traceT { // same query since the history last changed (spikes of one step); inlined
+		return pt.trace
 	}
 	return a.kValue(i, t)
 }
 
-// kValue is KValue for every case: a query that the latest entry does not answer, or a τ− that
-// is not the table's.
+// kValue is KValue for a new query.
 func (a *Archive) kValue(i int, t float64) float64 {
 	pt := &a.post[i]
 	k := 0.0
-	switch last, prev := pt.ts[recent-1], pt.ts[recent-2]; {
-	case t-last > StdpEps:
-		k = pt.lastK * a.kd.atTau(t-last, pt.tauMinus)
-	case t-prev > StdpEps:
-		k = pt.prevK * a.kd.atTau(t-prev, pt.tauMinus)
-	default:
-		h := a.hist[i]
+	if t-pt.lastT > StdpEps { // the common case: the latest entry
+		if pt.lastT > math.Inf(-1) {
+			k = pt.lastK * a.em.exp((pt.lastT-t)/pt.tauMinus)
+		}
+	} else {
+		h := a.post[i].hist
 		for j := len(h) - 1; j >= 0; j-- {
 			if t-h[j].T > StdpEps {
-				k = h[j].Kminus * a.kd.atTau(t-h[j].T, pt.tauMinus)
+				k = h[j].Kminus * a.em.exp((h[j].T-t)/pt.tauMinus)
 				break
 			}
 		}
@@ -297,8 +199,7 @@ func (a *Archive) kValue(i int, t float64) float64 {
 	return k
 }
 
-// WriteState writes the complete archive: parameters, traces, counters and histories (the read
-// counts of the record included in their entries' Access).
+// WriteState writes the complete archive: parameters, traces, counters and histories.
 func (a *Archive) WriteState(e *state.Encoder) {
 	n := len(a.p)
 	e.Int(n)
@@ -306,13 +207,12 @@ func (a *Archive) WriteState(e *state.Encoder) {
 		e.F64(a.p[i].TauMinus)
 		e.F64(a.p[i].TauMinusTriplet)
 		pt := a.post[i]
-		for _, v := range []float64{a.lastSpike[i], a.kminus[i], a.kminusTriplet[i], a.maxDelay[i], pt.lastT(), pt.lastK, pt.trace, pt.traceT} {
+		for _, v := range []float64{a.lastSpike[i], a.kminus[i], a.kminusTriplet[i], a.maxDelay[i], pt.lastT, pt.lastK, pt.trace, pt.traceT} {
 			e.F64(v)
 		}
 		e.I64(int64(a.nIncoming[i]))
-		h := a.histRead(i)
-		e.Int(len(h))
-		for _, h := range h {
+		e.Int(len(a.post[i].hist))
+		for _, h := range a.post[i].hist {
 			e.F64(h.T)
 			e.F64(h.Kminus)
 			e.F64(h.KminusTriplet)
@@ -321,34 +221,7 @@ func (a *Archive) WriteState(e *state.Encoder) {
 	}
 }
 
-// histRead returns a copy of neuron i's history with the record's read counts in Access.
-func (a *Archive) histRead(i int) []HistEntry {
-	h := slices.Clone(a.hist[i])
-	addReads(h, &a.post[i])
-	return h
-}
-
-// syncRecent sets neuron i's record from its history: the times of the latest entries and the
-// K− of the two latest.
-func (a *Archive) syncRecent(i int) {
-	pt, h := &a.post[i], a.hist[i]
-	for k := range pt.ts {
-		pt.ts[k] = math.Inf(-1)
-		if j := len(h) - recent + k; j >= 0 {
-			pt.ts[k] = h[j].T
-		}
-	}
-	pt.lastK, pt.prevK = 0, 0
-	if n := len(h); n > 0 {
-		pt.lastK = h[n-1].Kminus
-		if n > 1 {
-			pt.prevK = h[n-2].Kminus
-		}
-	}
-}
-
-// ReadState replaces the archive with what WriteState wrote; it is unchanged on error (Prepare
-// follows before a simulation).
+// ReadState replaces the archive with what WriteState wrote; it is unchanged on error.
 func (a *Archive) ReadState(d *state.Decoder) error {
 	var b Archive
 	n := d.Int()
@@ -360,8 +233,7 @@ func (a *Archive) ReadState(d *state.Decoder) error {
 		p := ArchParams{TauMinus: d.F64(), TauMinusTriplet: d.F64()}
 		b.Grow(1, p)
 		b.lastSpike[i], b.kminus[i], b.kminusTriplet[i], b.maxDelay[i] = d.F64(), d.F64(), d.F64(), d.F64()
-		lastT, lastK := d.F64(), d.F64()
-		b.post[i].trace, b.post[i].traceT = d.F64(), d.F64()
+		b.post[i] = postTrace{lastT: d.F64(), lastK: d.F64(), tauMinus: p.TauMinus, trace: d.F64(), traceT: d.F64()}
 		b.nIncoming[i] = int32(d.I64())
 		m := d.Int()
 		if m < 0 || m > d.Remaining()/32 {
@@ -369,18 +241,12 @@ func (a *Archive) ReadState(d *state.Decoder) error {
 			break
 		}
 		for range m {
-			b.hist[i] = append(b.hist[i], HistEntry{T: d.F64(), Kminus: d.F64(), KminusTriplet: d.F64(), Access: int32(d.I64())})
-		}
-		b.syncRecent(i)
-		if math.Float64bits(b.post[i].lastT()) != math.Float64bits(lastT) || math.Float64bits(b.post[i].lastK) != math.Float64bits(lastK) {
-			d.Fail("history of neuron %d ends at %g ms with K− %g, its latest entry is at %g ms with K− %g", i, b.post[i].lastT(), b.post[i].lastK, lastT, lastK)
-			break
+			b.post[i].hist = append(b.post[i].hist, HistEntry{T: d.F64(), Kminus: d.F64(), KminusTriplet: d.F64(), Access: int32(d.I64())})
 		}
 	}
 	if err := d.Err(); err != nil {
 		return err
 	}
-	b.kd = a.kd
 	*a = b
 	return nil
 }
@@ -393,6 +259,5 @@ func (a *Archive) AppendFrom(src *Archive, i int) {
 	j := len(a.p) - 1
 	a.lastSpike[j], a.kminus[j], a.kminusTriplet[j] = src.lastSpike[i], src.kminus[i], src.kminusTriplet[i]
 	a.post[j] = src.post[i]
-	a.post[j].diff = [recent + 1]int32{}
-	a.hist[j] = src.histRead(i)
+	a.post[j].hist = append([]HistEntry(nil), src.post[i].hist...)
 }

@@ -45,7 +45,6 @@ func sendRunsMatchDense(t *testing.T, m SynapseModel, seed uint64) {
 	trOf(states[1]).dense = true // the reference: one value per connection
 	for i := range arch {
 		arch[i].Grow(nNeur, DefaultArchParams)
-		arch[i].Prepare(grid)
 	}
 	// Connections, kept sorted by source as the kernel keeps them.
 	type conn struct {
@@ -183,7 +182,7 @@ func sendRunsMatchDense(t *testing.T, m SynapseModel, seed uint64) {
 		}
 	}
 	for n := range nNeur {
-		h0, h1 := arch[0].histRead(n), arch[1].histRead(n)
+		h0, h1 := arch[0].post[n].hist, arch[1].post[n].hist
 		if len(h0) != len(h1) {
 			t.Fatalf("%s seed %d: neuron %d history %d entries, %d", m.Name(), seed, n, len(h0), len(h1))
 		}

@@ -159,7 +159,7 @@ func (m *StdpPlSynapse) Doc() string {
 func (m *StdpPlSynapse) SizeOf() int { return 16 + 16 }
 
 // NewState implements SynapseModel.
-func (m *StdpPlSynapse) NewState() SynState { return &stdpPlState{m: m} }
+func (m *StdpPlSynapse) NewState() SynState { return &stdpPlState{m: m, em: newExpMemo()} }
 
 // NeedsHistory implements SynapseModel.
 func (m *StdpPlSynapse) NeedsHistory() bool { return true }
@@ -169,7 +169,7 @@ func (m *StdpPlSynapse) NeedsHistory() bool { return true }
 type stdpPlState struct {
 	m  *StdpPlSynapse
 	tr preTrace
-	fd gridDecay // the facilitation's exponentials
+	em *expMemo // the facilitation's exponentials
 }
 
 func (s *stdpPlState) Len() int { return s.tr.len() }
@@ -212,7 +212,6 @@ func (s *stdpPlState) Sources(start []uint32) { s.tr.Sources(start) }
 // K+ and t_last are read and updated once per run of connections that share them.
 func (s *stdpPlState) Send(b *SendBatch) {
 	tr, inv, t := &s.tr, s.m.tauPlusInv, b.T
-	s.fd.use(b.Grid.H(), s.m.Stdp.TauPlus)
 	// The factor exp((t_last − t)·(1/τ+)) is computed once for consecutive runs (or connections)
 	// with the same t_last.
 	decayT, decay := math.NaN(), 0.0
@@ -232,36 +231,32 @@ func (s *stdpPlState) Send(b *SendBatch) {
 // and t_last tLast. The delay's times are computed once for consecutive connections with the
 // same delay.
 func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
-	p, pw, t, zeroKeeps, arch := &s.m.Stdp, s.m.pow.table(), b.T, s.m.zeroKeeps, b.Arch
+	p, pw, inv, t, zeroKeeps, arch := &s.m.Stdp, s.m.pow.table(), s.m.tauPlusInv, b.T, s.m.zeroKeeps, b.Arch
 	dr, ws, tgts, out := b.run(lo, hi)
 	win := newStdpWindow()
 	for i, x := range dr {
 		win.at(x, b.Grid, tLast, t)
 		tgt := int(tgts[i])
 		w := ws[i]
-		hw := arch.Window(tgt, win.t1, win.t2) // read even when unused: read counts are state
-		// K+ = ±0 (before a source's first spike): every trace value is ±0 (the decays are
-		// finite), so w stays w
-		if kplus != 0 || !keepsAtZero(zeroKeeps, w) {
-			for _, tPost := range hw.T {
-				w = s.facilitate(p, pw, w, kplus*s.fd.at(tPost+win.d-tLast))
+		if arch.LastHistT(tgt) >= win.t1 { // some postsynaptic spikes may lie in the window
+			hist := arch.History(tgt, win.t1, win.t2) // read even when unused: read counts are state
+			if kplus == 0 && keepsAtZero(zeroKeeps, w) {
+				// K+ = ±0 (before a source's first spike): every trace value is ±0 (the window's
+				// exponentials are finite, their arguments at most about 0), so w stays w
+				hist = nil
 			}
-			for _, he := range hw.Hist {
-				w = s.facilitate(p, pw, w, kplus*s.fd.at(he.T+win.d-tLast))
+			for _, he := range hist {
+				k := kplus * s.em.exp((tLast-(he.T+win.d))*inv)
+				if k == 0 && keepsAtZero(zeroKeeps, w) {
+					continue // w + λ·w^μ·0 = w
+				}
+				w = p.Facilitate(w, k, pw)
 			}
 		}
 		w = p.Depress(w, arch.KValue(tgt, win.tq))
 		ws[i] = w
 		out[i] = w
 	}
-}
-
-// facilitate is p.Facilitate(w, k, pw), skipped where a zero trace leaves w as it is.
-func (s *stdpPlState) facilitate(p *StdpPlParams, pw *powTable, w, k float64) float64 {
-	if k == 0 && keepsAtZero(s.m.zeroKeeps, w) {
-		return w // w + λ·w^μ·0 = w
-	}
-	return p.Facilitate(w, k, pw)
 }
 
 // keepsAtZero reports whether facilitation by a zero trace leaves w unchanged, bit for bit

@@ -94,7 +94,6 @@ func BenchmarkStdpReplayEI(b *testing.B) {
 		for _, t := range tgt {
 			arch.Register(int(t), dMs)
 		}
-		arch.Prepare(grid)
 		st := m.NewState()
 		vals := make([]float64, len(m.ConnKeys()))
 		m.ConnDefaults(vals)

@@ -61,14 +61,6 @@ func (p *StdpParams) facilitateLin(w, k float64) float64 {
 	return norm * p.Wmax
 }
 
-// facilitateBy is facilitateLin when lin (the parameters' linear()), else Facilitate.
-func (p *StdpParams) facilitateBy(lin bool, w, k float64) float64 {
-	if lin {
-		return p.facilitateLin(w, k)
-	}
-	return p.Facilitate(w, k)
-}
-
 func (p *StdpParams) depressLin(w, k float64) float64 {
 	norm := w/p.Wmax - p.Alpha*p.Lambda*(w/p.Wmax)*k
 	if norm < 0 {
@@ -206,7 +198,7 @@ func (m *StdpSynapse) SizeOf() int {
 // decays with each connection's τ+); stdp_synapse_hom once per run of connections of one source
 // that share them (preTrace).
 func (m *StdpSynapse) NewState() SynState {
-	return &stdpState{m: m, tr: preTrace{fixed: !m.hom}}
+	return &stdpState{m: m, tr: preTrace{fixed: !m.hom}, em: newExpMemo()}
 }
 
 // NeedsHistory implements SynapseModel.
@@ -217,7 +209,7 @@ type stdpState struct {
 	m  *StdpSynapse
 	tr preTrace     // K+ and t_last
 	sp []StdpParams // per connection, stdp_synapse only
-	fd gridDecay    // the facilitation's exponentials, for the model's τ+
+	em *expMemo     // the facilitation's exponentials
 }
 
 func (s *stdpState) Len() int { return s.tr.len() }
@@ -280,7 +272,6 @@ func (s *stdpState) params(j int) *StdpParams {
 // consecutive runs that share t_last and τ+.
 func (s *stdpState) Send(b *SendBatch) {
 	tr, t := &s.tr, b.T
-	s.fd.use(b.Grid.H(), s.m.Stdp.TauPlus)
 	decayT, decayTau, decay := math.NaN(), 0.0, 0.0
 	r0, r1 := tr.runs(b.First, b.Last)
 	for r := r0; r < r1; r++ {
@@ -300,63 +291,31 @@ func (s *stdpState) Send(b *SendBatch) {
 // than one connection are stdp_synapse_hom's); the delay's times are computed once for
 // consecutive connections with the same delay.
 func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
-	p := s.params(lo)
+	t, arch, p := b.T, b.Arch, s.params(lo)
+	lin := p.linear()
 	dr, ws, tgts, out := b.run(lo, hi)
-	ev := stdpEvent{p: p, fd: &s.fd, arch: b.Arch, kplus: kplus, tLast: tLast, win: newStdpWindow(), fast: p.linear() && p.TauPlus == s.fd.tau}
+	win := newStdpWindow()
 	for i, x := range dr {
-		ev.win.at(x, b.Grid, tLast, b.T)
-		w := ev.apply(int(tgts[i]), ws[i])
+		win.at(x, b.Grid, tLast, t)
+		tgt := int(tgts[i])
+		w := ws[i]
+		if arch.LastHistT(tgt) >= win.t1 { // some postsynaptic spikes may lie in the window
+			for _, he := range arch.History(tgt, win.t1, win.t2) {
+				if k := kplus * s.em.exp((tLast-(he.T+win.d))/p.TauPlus); lin {
+					w = p.facilitateLin(w, k)
+				} else {
+					w = p.Facilitate(w, k)
+				}
+			}
+		}
+		if k := arch.KValue(tgt, win.tq); lin {
+			w = p.depressLin(w, k)
+		} else {
+			w = p.Depress(w, k)
+		}
 		ws[i] = w
 		out[i] = w
 	}
-}
-
-// stdpEvent is what the connections of one run share: the STDP parameters, the presynaptic
-// trace and spike, the window of the current delay, and where the exponentials come from (the
-// facilitation's decays over lags of whole steps, gridDecay, and the archive's K−).
-type stdpEvent struct {
-	p            *StdpParams
-	fd           *gridDecay
-	arch         *Archive
-	kplus, tLast float64
-	win          stdpWindow
-	fast         bool // linear weight dependences, and τ+ is the table's
-}
-
-// apply returns the weight w of a connection onto target tgt after steps 1 and 2. The common
-// case (fast, and the window within the target's record) is kept short: the Go compiler keeps
-// its values in registers.
-func (e *stdpEvent) apply(tgt int, w float64) float64 {
-	ts, begin, end := e.arch.Recent(tgt, e.win.t1, e.win.t2)
-	if begin == 0 || !e.fast {
-		return e.applyAny(tgt, w, ts[begin:end], begin > 0)
-	}
-	p, lag0 := e.p, e.win.d-e.tLast
-	for _, tPost := range ts[begin:end] {
-		w = p.facilitateLin(w, e.kplus*e.fd.at(tPost+lag0))
-	}
-	return p.depressLin(w, e.arch.KValue(tgt, e.win.tq))
-}
-
-// applyAny is apply for every case: the window's entries are recent when Recent found (and
-// counted) them, else the history's.
-func (e *stdpEvent) applyAny(tgt int, w float64, recent []float64, found bool) float64 {
-	p, lin := e.p, e.p.linear()
-	hw := HistWindow{T: recent}
-	if !found {
-		hw = HistWindow{Hist: e.arch.History(tgt, e.win.t1, e.win.t2)}
-	}
-	for _, tPost := range hw.T {
-		w = p.facilitateBy(lin, w, e.kplus*e.fd.atTau(tPost+e.win.d-e.tLast, p.TauPlus))
-	}
-	for _, he := range hw.Hist {
-		w = p.facilitateBy(lin, w, e.kplus*e.fd.atTau(he.T+e.win.d-e.tLast, p.TauPlus))
-	}
-	k := e.arch.KValue(tgt, e.win.tq)
-	if lin {
-		return p.depressLin(w, k)
-	}
-	return p.Depress(w, k)
 }
 
 func (s *stdpState) Value(j int, key string) (float64, bool) {
