@@ -232,57 +232,12 @@ func BenchmarkUpdateIafPscDelta(b *testing.B) {
 	})
 }
 
-// TestIafPscDeltaOnePopulationPath runs two blocks of one parameter set with the same random
-// inputs, one with the current channels reported idle (the one-population loop after the first
-// step) and one not (the general loop), and requires bit-identical spikes, V_m and refractory
-// counts.
+// TestIafPscDeltaOnePopulationPath: iaf_psc_delta's one-population loop (no current inputs, no
+// refractory input) against its general loop (testOnePopulationPath).
 func TestIafPscDeltaOnePopulationPath(t *testing.T) {
-	const n = 300
-	m := NewIafPscDelta()
-	blocks := [2]*deltaBlock{}
-	steps := [2]Step{}
-	for k := range blocks {
-		b := m.NewBlock().(*deltaBlock)
-		b.Append(m, n)
-		for i := range n {
-			if err := b.Set(i, status.NewReader(status.Dict{"I_e": 300.0, "V_m": -70.0 + float64(i%15)}, m.Name())); err != nil {
-				t.Fatal(err)
-			}
-		}
-		b.Prepare(clock.NewGrid(0.1, 1000))
-		blocks[k] = b
-		steps[k] = Step{H: 0.1, Ex: make([]float64, n), In: make([]float64, n), I0: make([]float64, n), I1: make([]float64, n),
-			CurrentsIdle: k == 1}
-	}
-	rnd := rand.New(rand.NewPCG(7, 8))
-	fired := 0
-	for step := range 3000 {
-		for range 40 {
-			i, w := rnd.IntN(n), 6*rnd.Float64()-2.5
-			for k := range steps {
-				if w > 0 {
-					steps[k].Ex[i] += w
-				} else {
-					steps[k].In[i] += w
-				}
-			}
-		}
-		for k := range blocks {
-			steps[k].Spikes = steps[k].Spikes[:0]
-			blocks[k].Update(&steps[k])
-		}
-		a, b := blocks[0], blocks[1]
-		if !reflect.DeepEqual(steps[0].Spikes, steps[1].Spikes) || !reflect.DeepEqual(a.r, b.r) {
-			t.Fatalf("step %d: spikes or refractory counts differ", step)
-		}
-		for i := range n {
-			if math.Float64bits(a.y3[i]) != math.Float64bits(b.y3[i]) {
-				t.Fatalf("step %d neuron %d: V_m − E_L %v, one-population loop %v", step, i, a.y3[i], b.y3[i])
-			}
-		}
-		fired += len(steps[0].Spikes)
-	}
-	if !blocks[1].shared || fired < n {
-		t.Errorf("shared %v, %d spikes: the test does not exercise the loop", blocks[1].shared, fired)
-	}
+	testOnePopulationPath(t, onePopulation{model: NewIafPscDelta(), iE: 300, wSpread: 6,
+		columns: func(b Block) [][]float64 { return [][]float64{b.(*deltaBlock).y3} },
+		counts:  func(b Block) []int64 { return b.(*deltaBlock).r },
+		used:    func(b Block) bool { d := b.(*deltaBlock); return d.shared && d.currentsZero },
+	})
 }

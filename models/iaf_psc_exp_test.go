@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/nest-mpi/nest-mpi/models/clock"
 	"github.com/nest-mpi/nest-mpi/models/status"
 	"github.com/nest-mpi/nest-mpi/vp"
 )
@@ -316,60 +315,12 @@ func BenchmarkUpdateIafPscExpEscapeNoise(b *testing.B) {
 	})
 }
 
-// TestIafPscExpOnePopulationPath: a population with one parameter set, no current inputs and a
-// hard threshold takes Update's one-population loop once its currents are idle; it must give
-// what the general loop gives, bit for bit (the same block stepped with current rows that the
-// kernel reports as written, but that stay zero), over 2,000 steps of random spike input that
-// make the neurons fire and go refractory.
+// TestIafPscExpOnePopulationPath: iaf_psc_exp's one-population loop (hard threshold, no current
+// inputs) against its general loop (testOnePopulationPath).
 func TestIafPscExpOnePopulationPath(t *testing.T) {
-	const n = 300
-	m := NewIafPscExp()
-	blocks := [2]*expBlock{}
-	steps := [2]Step{}
-	for k := range blocks {
-		b := m.NewBlock().(*expBlock)
-		b.Append(m, n)
-		for i := range n {
-			if err := b.Set(i, status.NewReader(status.Dict{"I_e": 350.0, "V_m": -70.0 + float64(i%15)}, m.Name())); err != nil {
-				t.Fatal(err)
-			}
-		}
-		b.Prepare(clock.NewGrid(0.1, 1000))
-		blocks[k] = b
-		steps[k] = Step{H: 0.1, Ex: make([]float64, n), In: make([]float64, n), I0: make([]float64, n), I1: make([]float64, n),
-			CurrentsIdle: k == 1}
-	}
-	rnd := rand.New(rand.NewPCG(7, 8))
-	fired := 0
-	for step := range 2000 {
-		for range 40 {
-			i, w := rnd.IntN(n), 200*rnd.Float64()-80
-			for k := range steps {
-				if w > 0 {
-					steps[k].Ex[i] += w
-				} else {
-					steps[k].In[i] += w
-				}
-			}
-		}
-		for k := range blocks {
-			steps[k].Spikes = steps[k].Spikes[:0]
-			blocks[k].Update(&steps[k])
-		}
-		a, b := blocks[0], blocks[1]
-		if !reflect.DeepEqual(steps[0].Spikes, steps[1].Spikes) || !reflect.DeepEqual(a.r, b.r) {
-			t.Fatalf("step %d: spikes or refractory counts differ", step)
-		}
-		for i := range n {
-			for _, col := range [][2][]float64{{a.v, b.v}, {a.iEx, b.iEx}, {a.iIn, b.iIn}} {
-				if math.Float64bits(col[0][i]) != math.Float64bits(col[1][i]) {
-					t.Fatalf("step %d, neuron %d: %v (general) != %v (one population)", step, i, col[0][i], col[1][i])
-				}
-			}
-		}
-		fired += len(steps[0].Spikes)
-	}
-	if !blocks[1].shared || !blocks[1].currentsZero || fired < 100 {
-		t.Fatalf("shared %v, currents idle %v, %d spikes: the one-population loop was not exercised", blocks[1].shared, blocks[1].currentsZero, fired)
-	}
+	testOnePopulationPath(t, onePopulation{model: NewIafPscExp(), iE: 350, wSpread: 200,
+		columns: func(b Block) [][]float64 { e := b.(*expBlock); return [][]float64{e.v, e.iEx, e.iIn} },
+		counts:  func(b Block) []int64 { return b.(*expBlock).r },
+		used:    func(b Block) bool { e := b.(*expBlock); return e.shared && e.currentsZero },
+	})
 }
