@@ -75,7 +75,8 @@ func runMPI(t *testing.T, mpirun, mbin string, np string, args ...string) (strin
 }
 
 // TestMPISplitInvariance: the outputs are the same bytes for 4 virtual processes split as 1x4,
-// 2x2 and 4x1 (ranks x threads).
+// 2x2 and 4x1 (ranks x threads), with --cpuprofile writing one profile per rank for the first
+// network.
 func TestMPISplitInvariance(t *testing.T) {
 	mpirun, mbin := mpiBinary(t)
 	dir := t.TempDir()
@@ -98,8 +99,16 @@ func TestMPISplitInvariance(t *testing.T) {
 			}
 			for _, sp := range splits {
 				out := filepath.Join(dir, fmt.Sprintf("out%d-%sx%s", i, sp[0], sp[1]))
-				if stderr, code := runMPI(t, mpirun, mbin, sp[0], "run", file, "-q", "--threads", sp[1], "--out", out); code != 0 {
+				args := []string{"run", file, "-q", "--threads", sp[1], "--out", out}
+				prof := filepath.Join(dir, fmt.Sprintf("cpu%d-%sx%s.prof", i, sp[0], sp[1]))
+				if i == 0 { // a profile per rank changes nothing of the outputs
+					args = append(args, "--cpuprofile", prof)
+				}
+				if stderr, code := runMPI(t, mpirun, mbin, sp[0], args...); code != 0 {
 					t.Fatalf("%s: %s ranks: exit %d: %s", file, sp[0], code, stderr)
+				}
+				if i == 0 {
+					checkProfiles(t, prof, sp[0])
 				}
 				for _, name := range names {
 					a, _ := os.ReadFile(name)
@@ -109,6 +118,22 @@ func TestMPISplitInvariance(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// checkProfiles requires the CPU profiles of a run on np ranks: path on rank 0, path.rankN on
+// rank N, each gzip-compressed.
+func checkProfiles(t *testing.T, path, np string) {
+	t.Helper()
+	n, _ := strconv.Atoi(np)
+	for r := range n {
+		p := path
+		if r > 0 {
+			p = fmt.Sprintf("%s.rank%d", path, r)
+		}
+		if data, err := os.ReadFile(p); err != nil || len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+			t.Errorf("--cpuprofile on %s ranks: rank %d's %s: %d bytes, %v", np, r, p, len(data), err)
 		}
 	}
 }
