@@ -223,14 +223,15 @@ func resizeInts(xs []int, n int) []int {
 	return make([]int, n)
 }
 
-// sortSpikes orders spikes by lag, then node id: the delivery order.
-func sortSpikes(s []spikeRec) {
-	slices.SortFunc(s, func(a, b spikeRec) int {
-		if c := cmp.Compare(a.lag, b.lag); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.gid, b.gid)
-	})
+// sortSpikes puts spikes in delivery order (compareSpikes).
+func sortSpikes(s []spikeRec) { slices.SortFunc(s, compareSpikes) }
+
+// compareSpikes orders spikes for delivery: by lag, then node id.
+func compareSpikes(a, b spikeRec) int {
+	if c := cmp.Compare(a.lag, b.lag); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.gid, b.gid)
 }
 
 // localSpikeCount returns the number of spikes emitted by this rank's neurons so far.

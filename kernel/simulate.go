@@ -749,14 +749,14 @@ func (k *Kernel) exchangeSpikes() error {
 // of every register's head per spike) instead of sorting them.
 const maxMergeVPs = 8
 
-// mergeRegisters appends the spikes of every VP's register (each ordered by lag, then node id)
-// to dst in that order, as sortSpikes would order them, and empties the registers.
+// mergeRegisters appends the spikes of every VP's register (each in compareSpikes's order) to
+// dst in that order, as sortSpikes would order them, and empties the registers.
 func (k *Kernel) mergeRegisters(dst []spikeRec) []spikeRec {
 	var heads [maxMergeVPs]int
 	for {
 		best := -1
 		for v, st := range k.vps {
-			if heads[v] < len(st.reg) && (best < 0 || spikeBefore(st.reg[heads[v]], k.vps[best].reg[heads[best]])) {
+			if heads[v] < len(st.reg) && (best < 0 || compareSpikes(st.reg[heads[v]], k.vps[best].reg[heads[best]]) < 0) {
 				best = v
 			}
 		}
@@ -771,9 +771,4 @@ func (k *Kernel) mergeRegisters(dst []spikeRec) []spikeRec {
 		st.reg = st.reg[:0]
 	}
 	return dst
-}
-
-// spikeBefore reports whether a comes before b in delivery order (lag, then node id).
-func spikeBefore(a, b spikeRec) bool {
-	return a.lag < b.lag || a.lag == b.lag && a.gid < b.gid
 }
