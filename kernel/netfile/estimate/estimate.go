@@ -239,12 +239,12 @@ func (e *Estimate) Summary() []string {
 // for one word: delayBytes, the coded size, is 0) and the model's state, without the 16 bytes of
 // K+ and t_last that STDP models keep once per run of a source's connections (which then agree).
 func deferredStateBytes(c connGroup, delayBytes int) float64 {
-	size := c.size
-	if delayBytes == 0 {
-		size -= 4
+	kernel, size := kernelConnBytes, c.size
+	if delayBytes == 0 { // one delay word: none per connection
+		kernel, size = kernel-4, size-4
 	}
 	if c.stdp {
-		size = max(kernelConnBytes-4, size-16)
+		size = max(kernel, size-16)
 	}
 	return float64(size)
 }
