@@ -144,7 +144,7 @@ type deltaProp struct {
 	p33, p30                float64
 	theta, vReset, vMin, iE float64 // relative to E_L (iE in pA)
 	tauM                    float64
-	refrInput               bool
+	refrInput               int64 // 1 with refractory_input (a word: no padding, see allSame)
 	refr                    int64
 }
 
@@ -205,7 +205,10 @@ func (b *deltaBlock) derive(i int) {
 	pr.vMin = p.VMin - p.EL
 	pr.iE = p.IE
 	pr.tauM = p.TauM
-	pr.refrInput = p.RefractoryInput
+	pr.refrInput = 0
+	if p.RefractoryInput {
+		pr.refrInput = 1
+	}
 	pr.refr = b.grid.Steps(p.TRef)
 }
 
@@ -226,7 +229,7 @@ func (b *deltaBlock) Update(s *Step) {
 	// Without current inputs y0 is zero after one step (the kernel's row of zeros).
 	idle := s.CurrentsIdle && b.currentsZero
 	b.currentsZero = s.CurrentsIdle
-	if idle && b.shared && len(b.pr) > 0 && !b.pr[0].refrInput {
+	if idle && b.shared && len(b.pr) > 0 && b.pr[0].refrInput == 0 {
 		b.updateOnePopulation(s)
 		return
 	}
@@ -239,7 +242,7 @@ func (b *deltaBlock) Update(s *Step) {
 		w := ex[i] + in[i]
 		if r[i] == 0 {
 			v := q.p30*(y0[i]+q.iE) + q.p33*y3[i] + w
-			if q.refrInput && refrBuf[i] != 0 {
+			if q.refrInput != 0 && refrBuf[i] != 0 {
 				v += refrBuf[i]
 				refrBuf[i] = 0
 			}
@@ -248,7 +251,7 @@ func (b *deltaBlock) Update(s *Step) {
 			}
 			y3[i] = v
 		} else {
-			if q.refrInput && w != 0 {
+			if q.refrInput != 0 && w != 0 {
 				refrBuf[i] += w * math.Exp(float64(-r[i])*h/q.tauM)
 			}
 			r[i]--
