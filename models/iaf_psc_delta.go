@@ -133,10 +133,8 @@ type deltaBlock struct {
 	r               []int64
 	// derived, per neuron (see derive)
 	pr []deltaProp
-	// shared is set when every neuron's propagators are pr[0]'s, bit for bit (one population
-	// with one parameter set); sharedKnown is cleared by derive. currentsZero is set when every y0
-	// is known to be zero (the kernel reported idle current channels in the last step).
-	shared, sharedKnown, currentsZero bool
+	// pop: one parameter set and no current inputs (updateOnePopulation)
+	pop popState
 }
 
 // deltaProp holds the propagators and relative thresholds of one neuron for resolution h.
@@ -195,7 +193,7 @@ func (b *deltaBlock) Prepare(g clock.Grid) {
 //
 // the thresholds relative to E_L and the refractory step count (t_ref in tics, rounded up to steps).
 func (b *deltaBlock) derive(i int) {
-	b.sharedKnown = false
+	b.pop.sharedKnown = false
 	p, h := &b.p[i], b.h
 	pr := &b.pr[i]
 	pr.p33 = math.Exp(-h / p.TauM)
@@ -223,13 +221,8 @@ func (b *deltaBlock) derive(i int) {
 // then the threshold y3 ≥ V_th − E_L (spike, reset, r ← RefractoryCounts). The external current
 // read in this step acts from the next one (y0).
 func (b *deltaBlock) Update(s *Step) {
-	if !b.sharedKnown {
-		b.shared, b.sharedKnown = allSame(b.pr), true
-	}
 	// Without current inputs y0 is zero after one step (the kernel's row of zeros).
-	idle := s.CurrentsIdle && b.currentsZero
-	b.currentsZero = s.CurrentsIdle
-	if idle && b.shared && len(b.pr) > 0 && b.pr[0].refrInput == 0 {
+	if shared, idle := stepPop(&b.pop, b.pr, s); idle && shared && len(b.pr) > 0 && b.pr[0].refrInput == 0 {
 		b.updateOnePopulation(s)
 		return
 	}
@@ -324,7 +317,7 @@ func (b *deltaBlock) ReadState(d *state.Decoder) error {
 	b.p, b.r = p, r
 	b.y0, b.y3, b.refrBuf = c[0], c[1], c[2]
 	b.pr = make([]deltaProp, n)
-	b.sharedKnown, b.currentsZero = false, false
+	b.pop.forget()
 	if b.h > 0 {
 		for i := range n {
 			b.derive(i)
@@ -344,7 +337,7 @@ func (b *deltaBlock) AppendFrom(src Block, i int) {
 	b.refrBuf = append(b.refrBuf, s.refrBuf[i])
 	b.r = append(b.r, s.r[i])
 	b.pr = append(b.pr, s.pr[i])
-	b.sharedKnown, b.currentsZero = false, false
+	b.pop.forget()
 	if !same && b.h > 0 {
 		b.derive(len(b.p) - 1)
 	}

@@ -238,6 +238,6 @@ func TestIafPscDeltaOnePopulationPath(t *testing.T) {
 	testOnePopulationPath(t, onePopulation{model: NewIafPscDelta(), iE: 300, wSpread: 6,
 		columns: func(b Block) [][]float64 { return [][]float64{b.(*deltaBlock).y3} },
 		counts:  func(b Block) []int64 { return b.(*deltaBlock).r },
-		used:    func(b Block) bool { d := b.(*deltaBlock); return d.shared && d.currentsZero },
+		used:    func(b Block) bool { d := b.(*deltaBlock); return d.pop.shared && d.pop.currentsZero },
 	})
 }

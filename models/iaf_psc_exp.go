@@ -156,12 +156,10 @@ type expBlock struct {
 	r                   []int64
 	// derived, per neuron (see derive)
 	pr []expProp
-	// shared is set when every neuron's propagators are pr[0]'s, bit for bit (one population
-	// with one parameter set): Update then reads pr[0] only. sharedKnown is cleared by derive.
-	shared, sharedKnown bool
-	// currentsZero is set when every i0 and i1 is known to be zero: while the kernel reports
-	// idle current channels, Update then neither reads nor writes them
-	currentsZero bool
+	// pop: whether the neurons share one parameter set (Update then reads pr[0] only) and
+	// whether i0 and i1 are known to be zero (while the current channels are idle, Update then
+	// neither reads nor writes them)
+	pop popState
 }
 
 // expProp holds the propagators and relative thresholds of one neuron for resolution h.
@@ -224,7 +222,7 @@ func (b *expBlock) Prepare(g clock.Grid) {
 //
 // the thresholds relative to E_L and the refractory step count (t_ref in tics, rounded up to steps).
 func (b *expBlock) derive(i int) {
-	b.sharedKnown = false
+	b.pop.sharedKnown = false
 	p, h := &b.p[i], b.h
 	pr := &b.pr[i]
 	pr.p11Ex = math.Exp(-h / p.TauSynEx)
@@ -254,24 +252,20 @@ func (b *expBlock) derive(i int) {
 // 1e−10 neither test applies and the neuron never fires). The currents i_0, i_1 read in this step
 // act from the next one.
 func (b *expBlock) Update(s *Step) {
-	if !b.sharedKnown {
-		b.shared, b.sharedKnown = allSame(b.pr), true
-	}
+	shared, idle := stepPop(&b.pop, b.pr, s)
 	n := len(b.p)
 	ex, in, c0, c1 := s.Ex[:n], s.In[:n], s.I0[:n], s.I1[:n]
 	i0, i1, iEx, iIn, v, r, pr := b.i0[:n], b.i1[:n], b.iEx[:n], b.iIn[:n], b.v[:n], b.r[:n], b.pr[:n]
 	// Neurons that share one record all read pr[0] (stride 0): one cache line instead of a
 	// record per neuron streamed through the cache.
 	stride := 1
-	if b.shared {
+	if shared {
 		stride = 0
 	}
 	h := b.h
 	// Without current inputs, i0 and i1 are zero after one step: the loop then computes with
 	// zeros (the same arithmetic) and streams four arrays fewer.
-	idle := s.CurrentsIdle && b.currentsZero
-	b.currentsZero = s.CurrentsIdle
-	if idle && b.shared && pr[0].delta < 1e-10 {
+	if idle && shared && pr[0].delta < 1e-10 {
 		b.updateOnePopulation(s)
 		return
 	}
@@ -372,7 +366,7 @@ func (b *expBlock) ReadState(d *state.Decoder) error {
 	b.p, b.r = p, r
 	b.i0, b.i1, b.iEx, b.iIn, b.v = c[0], c[1], c[2], c[3], c[4]
 	b.pr = make([]expProp, n)
-	b.sharedKnown, b.currentsZero = false, false
+	b.pop.forget()
 	if b.h > 0 {
 		for i := range n {
 			b.derive(i)
@@ -395,7 +389,7 @@ func (b *expBlock) AppendFrom(src Block, i int) {
 	b.v = append(b.v, s.v[i])
 	b.r = append(b.r, s.r[i])
 	b.pr = append(b.pr, s.pr[i])
-	b.sharedKnown, b.currentsZero = false, false
+	b.pop.forget()
 	if !same && b.h > 0 {
 		b.derive(len(b.p) - 1)
 	}

@@ -321,6 +321,6 @@ func TestIafPscExpOnePopulationPath(t *testing.T) {
 	testOnePopulationPath(t, onePopulation{model: NewIafPscExp(), iE: 350, wSpread: 200,
 		columns: func(b Block) [][]float64 { e := b.(*expBlock); return [][]float64{e.v, e.iEx, e.iIn} },
 		counts:  func(b Block) []int64 { return b.(*expBlock).r },
-		used:    func(b Block) bool { e := b.(*expBlock); return e.shared && e.currentsZero },
+		used:    func(b Block) bool { e := b.(*expBlock); return e.pop.shared && e.pop.currentsZero },
 	})
 }

@@ -57,3 +57,22 @@ func allSame[T any](xs []T) bool {
 	}
 	return true
 }
+
+// popState is what a block knows for its one-population loop: whether every neuron's propagators
+// are the first's (shared; known until derive changes one) and whether its current inputs are
+// known to be zero (the kernel reported its current channels idle in the last step).
+type popState struct{ shared, sharedKnown, currentsZero bool }
+
+// forget drops what the state knows (after the block's neurons or state were replaced).
+func (ps *popState) forget() { ps.sharedKnown, ps.currentsZero = false, false }
+
+// stepPop notes a step of a block with propagators pr and reports whether they are shared and
+// whether the currents are idle in this step (zero, and nothing writes into them).
+func stepPop[T any](ps *popState, pr []T, s *Step) (shared, idle bool) {
+	if !ps.sharedKnown {
+		ps.shared, ps.sharedKnown = allSame(pr), true
+	}
+	idle = s.CurrentsIdle && ps.currentsZero
+	ps.currentsZero = s.CurrentsIdle
+	return ps.shared, idle
+}
