@@ -59,9 +59,10 @@ func BenchmarkStdpReplayEI(b *testing.B) {
 	const nE, nAll, inDeg, delaySteps = 2000, 2500, 200, 10
 	grid := clock.Default
 	dMs := grid.Ms(delaySteps)
-	local := map[int]int{} // gid → VP-local index (even gids)
+	local := slices.Repeat([]int{-1}, nAll+1) // gid → VP-local index (even gids), −1 elsewhere
+	nLocal := 0
 	for g := 2; g <= nAll; g += 2 {
-		local[g] = len(local)
+		local[g], nLocal = nLocal, nLocal+1
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	bySource := make([][]uint32, nE+1)
@@ -90,7 +91,7 @@ func BenchmarkStdpReplayEI(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		var arch models.Archive
-		arch.Grow(len(local), models.DefaultArchParams)
+		arch.Grow(nLocal, models.DefaultArchParams)
 		for _, t := range tgt {
 			arch.Register(int(t), dMs)
 		}
@@ -125,7 +126,7 @@ func BenchmarkStdpReplayEI(b *testing.B) {
 
 // replay walks the raster in 1 ms slices of 10 steps: first each spike of a local neuron is
 // recorded, then each excitatory spike is sent.
-func replay(raster []eiSpike, local map[int]int, first []int, nE int, send func(eiSpike), record func(int, int64)) {
+func replay(raster []eiSpike, local []int, first []int, nE int, send func(eiSpike), record func(int, int64)) {
 	for lo := 0; lo < len(raster); {
 		slice := raster[lo].step / 10
 		hi := lo
@@ -133,7 +134,7 @@ func replay(raster []eiSpike, local map[int]int, first []int, nE int, send func(
 			hi++
 		}
 		for _, sp := range raster[lo:hi] {
-			if i, ok := local[sp.gid]; ok {
+			if i := local[sp.gid]; i >= 0 {
 				record(i, sp.step)
 			}
 		}
