@@ -167,7 +167,7 @@ func (k *Kernel) moveConnections(old *oldVP, o int) {
 			dst.add(src, uint32(local), c.w.at(j), dr)
 			st.noteDelay(drDelay(dr))
 			if c.syn.m.NeedsHistory() {
-				st.arch.Register(local, k.grid.Ms(drDelay(dr)))
+				st.arch.Register(local, k.grid.Ms(drDelay(dr)), 1)
 			}
 		}
 	}

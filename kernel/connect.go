@@ -509,7 +509,7 @@ func (k *Kernel) makeConnection(st *vpState, ss *synSpec, src, tgt uint64, idx i
 	}
 	c.add(uint32(src), local, w, dr)
 	if ss.syn.m.NeedsHistory() {
-		st.arch.Register(int(local), k.grid.Ms(d))
+		st.arch.Register(int(local), k.grid.Ms(d), 1)
 	}
 	return nil
 }
@@ -569,7 +569,7 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 		p.xlo, p.xhi = min(p.xlo, s), max(p.xhi, s)
 		p.n++
 		if hist {
-			st.arch.Register(int(local), ms)
+			st.arch.Register(int(local), ms, 1)
 		}
 	}
 	if spec.Rule == connect.RuleFixedTotalNumber {
@@ -599,9 +599,7 @@ func (p *pendingConns) build(k *Kernel, st *vpState, spec connect.Spec, pre, pos
 			p.xlo, p.xhi = min(p.xlo, lo), max(p.xhi, hi)
 			p.n += len(srcs)
 			if hist {
-				for range srcs {
-					st.arch.Register(int(local), ms)
-				}
+				st.arch.Register(int(local), ms, len(srcs))
 			}
 			return nil
 		}

@@ -113,9 +113,9 @@ func (a *Archive) Set(i int, r *status.Reader, model string) error {
 	return nil
 }
 
-// Register counts a history-reading connection with dendritic delay d (ms) onto neuron i.
-func (a *Archive) Register(i int, d float64) {
-	a.nIncoming[i]++
+// Register counts n history-reading connections with dendritic delay d (ms) onto neuron i.
+func (a *Archive) Register(i int, d float64, n int) {
+	a.nIncoming[i] += int32(n)
 	a.maxDelay[i] = math.Max(a.maxDelay[i], d)
 }
 

@@ -67,7 +67,7 @@ func sendRunsMatchDense(t *testing.T, m SynapseModel, seed uint64) {
 				if err := states[i].Add([]float64{0}, 1); err != nil {
 					t.Fatal(err)
 				}
-				arch[i].Register(int(c.tgt), grid.Ms(DRDelay(c.dr)))
+				arch[i].Register(int(c.tgt), grid.Ms(DRDelay(c.dr)), 1)
 			}
 		}
 		// the kernel's stable sort by source, applied to both states

@@ -93,7 +93,7 @@ func BenchmarkStdpReplayEI(b *testing.B) {
 		var arch models.Archive
 		arch.Grow(nLocal, models.DefaultArchParams)
 		for _, t := range tgt {
-			arch.Register(int(t), dMs)
+			arch.Register(int(t), dMs, 1)
 		}
 		st := m.NewState()
 		vals := make([]float64, len(m.ConnKeys()))

@@ -145,7 +145,7 @@ func newSynHarness(t *testing.T, m SynapseModel, vals [][]float64, w []float64, 
 		}
 		h.b.DR = append(h.b.DR, PackDR(delays[j], ChanSpike, 0))
 		if m.NeedsHistory() {
-			h.arch.Register(int(tgt[j]), grid.Ms(delays[j]))
+			h.arch.Register(int(tgt[j]), grid.Ms(delays[j]), 1)
 		}
 	}
 	return h
