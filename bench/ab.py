@@ -55,17 +55,17 @@ def main(argv):
     a = ap.parse_args(argv)
     if a.rounds < 1:
         ap.error("--rounds must be at least 1")
-    rows = {b: [] for b in a.bins}
+    rows = [[] for _ in a.bins]  # by position: the same binary may be given twice
     for r in range(a.rounds):
         for i, b in enumerate(a.bins):
             out = os.path.join(a.out, f"{i}")
             cmd = [b] + shlex.split(a.cmd) + ["--out", out, "-q"]
-            rows[b].append(phases(run(cmd, out)))
-            print(f"round {r + 1}/{a.rounds}: {b}: simulate_s {rows[b][-1]['simulate_s']:.3f}",
+            rows[i].append(phases(run(cmd, out)))
+            print(f"round {r + 1}/{a.rounds}: {b}: simulate_s {rows[i][-1]['simulate_s']:.3f}",
                   file=sys.stderr)
-    for b in a.bins:
+    for b, rs in zip(a.bins, rows):
         print(b)
-        print("\n".join(summary(rows[b])))
+        print("\n".join(summary(rs)))
     return 0
 
 
