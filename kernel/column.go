@@ -355,7 +355,7 @@ func (c *connStore) noteSourceWeights() {
 // sourceRange returns the connections of source gid, [first, last), and the weight code they
 // share (−1: none or not known).
 func (c *connStore) sourceRange(gid uint32) (first, last int, code int16) {
-	i, found := slices.BinarySearch(c.srcIDs, gid)
+	i, found := c.sourceIndex(gid)
 	if !found {
 		return 0, 0, -1
 	}

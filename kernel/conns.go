@@ -271,12 +271,28 @@ func (c *connStore) indexBySource(src []uint32) []uint32 {
 
 // rangeOf returns the connections of source gid: [first, last).
 func (c *connStore) rangeOf(gid uint32) (int, int) {
-	ids := c.srcIDs
-	i, found := slices.BinarySearch(ids, gid)
+	i, found := c.sourceIndex(gid)
 	if !found {
 		return 0, 0
 	}
 	return int(c.srcStart[i]), int(c.srcStart[i+1])
+}
+
+// sourceIndex returns the position of source gid in srcIDs (sorted, distinct), and whether it
+// is there. When the sources are a contiguous range of ids (the last minus the first is their
+// count less one: the common case of a population projecting onto every VP), the position is
+// gid minus the first; otherwise a binary search finds it.
+func (c *connStore) sourceIndex(gid uint32) (int, bool) {
+	ids := c.srcIDs
+	n := len(ids)
+	if n == 0 {
+		return 0, false
+	}
+	if lo := ids[0]; int(ids[n-1]-lo) == n-1 {
+		i := int(gid - lo) // wraps to a large value below lo
+		return i, gid >= lo && i < n
+	}
+	return slices.BinarySearch(ids, gid)
 }
 
 // placePending stores the connections of the pending Connect calls (see pendingConns). Their
