@@ -32,13 +32,17 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 		b.DR, b.DR0 = nil, c.dr.dict[0]
 	}
 	for _, sp := range k.pending {
-		first, last := c.rangeOf(uint32(sp.gid))
+		src, found := c.sourceIndex(uint32(sp.gid))
+		if !found {
+			continue
+		}
+		first, last := int(c.srcStart[src]), int(c.srcStart[src+1])
 		if first == last {
 			continue
 		}
 		e := origin + int64(sp.lag)
 		stamp := e + 1
-		b.T, b.First, b.Last = k.grid.Ms(stamp), first, last
+		b.T, b.First, b.Last, b.Source = k.grid.Ms(stamp), first, last, src
 		if cap(b.Out) < last-first {
 			b.Out = make([]float64, last-first, 2*(last-first))
 		}

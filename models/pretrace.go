@@ -245,9 +245,12 @@ func (p *preTrace) Sources(src []uint32) {
 
 // runs returns the runs [r0, r1) that hold connections [first, last) (a run per connection when
 // dense).
-func (p *preTrace) runs(first, last int) (r0, r1 int) {
+func (p *preTrace) runs(first, last, src int) (r0, r1 int) {
 	if p.dense {
 		return first, last
+	}
+	if src >= 0 && src < len(p.start) && int(p.start[src]) == first && p.end(src) == last {
+		return src, src + 1 // one run per source up to this one: the run is the source's
 	}
 	return p.split(first), p.split(last)
 }

@@ -215,7 +215,7 @@ func (s *stdpPlState) Send(b *SendBatch) {
 	// The factor exp((t_last − t)·(1/τ+)) is computed once for consecutive runs (or connections)
 	// with the same t_last.
 	decayT, decay := math.NaN(), 0.0
-	r0, r1 := tr.runs(b.First, b.Last)
+	r0, r1 := tr.runs(b.First, b.Last, b.Source)
 	for r := r0; r < r1; r++ {
 		lo, hi := tr.bounds(r)
 		kplus, tLast := tr.k[r], tr.t[r]

@@ -273,7 +273,7 @@ func (s *stdpState) params(j int) *StdpParams {
 func (s *stdpState) Send(b *SendBatch) {
 	tr, t := &s.tr, b.T
 	decayT, decayTau, decay := math.NaN(), 0.0, 0.0
-	r0, r1 := tr.runs(b.First, b.Last)
+	r0, r1 := tr.runs(b.First, b.Last, b.Source)
 	for r := r0; r < r1; r++ {
 		lo, hi := tr.bounds(r)
 		kplus, tLast := tr.k[r], tr.t[r]

@@ -87,10 +87,13 @@ type SendBatch struct {
 	// First and Last delimit the source's connections [First, Last) in the arrays below, which
 	// are the kernel's whole arrays for this model on this VP.
 	First, Last int
-	W           []float64 // weights; plastic models update them
-	Tgt         []uint32  // VP-local target index
-	DR          []uint32  // packed delay, channel and receptor (DRDelay); nil: all are DR0
-	DR0         uint32
+	// Source is the source's position among the store's sources (the index of its boundary in
+	// what SourceAware.Sources was given), or −1 if not known: a hint that spares a search.
+	Source int
+	W      []float64 // weights; plastic models update them
+	Tgt    []uint32  // VP-local target index
+	DR     []uint32  // packed delay, channel and receptor (DRDelay); nil: all are DR0
+	DR0    uint32
 	// oneDR holds copies of DR0 for run while DR is nil (refilled when DR0 changes)
 	oneDR []uint32
 	// Out[j-First] receives the weight the spike carries through connection j.
