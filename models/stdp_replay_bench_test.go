@@ -103,13 +103,16 @@ func BenchmarkStdpReplayEI(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		if sa, ok := st.(models.SourceAware); ok && sa.WantSources() {
-			starts := make([]uint32, 0, len(first))
-			for s, f := range first[:len(first)-1] {
-				if first[s+1] > f {
-					starts = append(starts, uint32(f))
-				}
+		srcPos := make([]int, len(first)) // gid → position among the sources with connections
+		starts := make([]uint32, 0, len(first))
+		for s, f := range first[:len(first)-1] {
+			srcPos[s] = len(starts)
+			if first[s+1] > f {
+				starts = append(starts, uint32(f))
 			}
+		}
+		starts = append(starts, uint32(len(tgt)))
+		if sa, ok := st.(models.SourceAware); ok && sa.WantSources() {
 			sa.Sources(starts)
 		}
 		w := slices.Repeat([]float64{1}, len(tgt))
@@ -117,7 +120,7 @@ func BenchmarkStdpReplayEI(b *testing.B) {
 		dr0 := models.PackDR(delaySteps, models.ChanSpike, 0)
 		b.StartTimer()
 		replay(raster, local, first, nE, func(sp eiSpike) {
-			bt := models.SendBatch{T: grid.Ms(sp.step), First: first[sp.gid], Last: first[sp.gid+1], W: w, Tgt: tgt, DR0: dr0, Out: out, Grid: grid, Arch: &arch}
+			bt := models.SendBatch{T: grid.Ms(sp.step), First: first[sp.gid], Last: first[sp.gid+1], Source: srcPos[sp.gid], W: w, Tgt: tgt, DR0: dr0, Out: out, Grid: grid, Arch: &arch}
 			st.Send(&bt)
 		}, func(i int, step int64) { arch.RecordSpike(i, grid.Ms(step), dMs) })
 	}
