@@ -204,9 +204,16 @@ func (c *dictCol[T]) decode() {
 		return
 	}
 	plain := make([]T, c.n, max(c.n, c.want, cap(c.codes)))
-	if len(c.dict) > 0 { // else no value was set yet: the column's pages stay untouched
+	switch {
+	case len(c.dict) == 0: // no value was set yet: the column's pages stay untouched
+	case c.codes == nil:
+		v := c.dict[0]
 		for i := range plain {
-			plain[i] = c.at(i)
+			plain[i] = v
+		}
+	default:
+		for i, k := range c.codes[:c.n] {
+			plain[i] = c.dict[k]
 		}
 	}
 	*c = dictCol[T]{plain: plain}

@@ -359,6 +359,13 @@ func (c *connStore) placePending() {
 	if big {
 		runtime.GC()
 	}
+	// A model with state keeps plain weights. Placed into an empty store with one initial
+	// weight, they are kept coded meanwhile (one value, no memory) and written once at the end,
+	// in order, instead of run by run at scattered places.
+	fillLater := !c.w.coded && len(oldIDs) == 0 && oneWeight(c.pending)
+	if fillLater {
+		c.w = newDictCol[float64](false)
+	}
 	c.w = c.w.relayout(total, oldIDs, oldStart, next, lo)
 	for i, s := range oldIDs {
 		next[s-lo] += oldStart[i+1] - oldStart[i]
@@ -384,7 +391,21 @@ func (c *connStore) placePending() {
 		}
 	}
 	c.pending = nil
+	if fillLater {
+		c.w.decode()
+	}
 	c.makeState(total)
+}
+
+// oneWeight reports whether every pending call gave all its connections one weight, the same
+// bits for all calls.
+func oneWeight(pending []*pendingConns) bool {
+	for _, p := range pending {
+		if !p.x.w.constant() || math.Float64bits(p.x.w.dict[0]) != math.Float64bits(pending[0].x.w.dict[0]) {
+			return false
+		}
+	}
+	return len(pending) > 0
 }
 
 // makeState gives the connections of a store of a model with per-connection state, placed from

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nest-mpi/nest-mpi/connect"
 	"github.com/nest-mpi/nest-mpi/models"
 	"github.com/nest-mpi/nest-mpi/models/status"
 )
@@ -322,5 +323,48 @@ func TestTsodyksWeightRecorder(t *testing.T) {
 				t.Errorf("%s, %d threads: recorded %v at %v, want %v at %v", c.model, threads, got, ev["times"], want, stamps)
 			}
 		}
+	}
+}
+
+// TestPlasticWeightsPlaced checks the initial weights of a model with per-connection state after
+// placement against the same calls into static_synapse, whose weights are kept coded: one call
+// with one weight (written once at the end of the placement), two calls with the same weight, two
+// with different weights, and one with a weight drawn per connection.
+func TestPlasticWeightsPlaced(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		weights []any // one syn_spec weight per Connect call
+	}{
+		{"one call", []any{2.5}},
+		{"two calls, one weight", []any{2.5, 2.5}},
+		{"two weights", []any{1.5, 2.5}},
+		{"a weight each", []any{connect.Uniform(1, 2)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got [2][][3]float64
+			for m, model := range []string{"stdp_synapse", "static_synapse"} {
+				k := quietKernel(t, Params{"local_num_threads": 2, "rng_seed": 5})
+				pre, err := k.Create("parrot_neuron", 6, nil)
+				must(t, err)
+				post, err := k.Create("iaf_psc_alpha", 5, nil)
+				must(t, err)
+				for _, w := range tc.weights {
+					must(t, k.Connect(pre, post, Params{"rule": "all_to_all"}, Params{"synapse_model": model, "weight": w}))
+				}
+				must(t, k.Simulate(1))
+				sc, err := k.GetConnections(ConnFilter{})
+				must(t, err)
+				cols, err := sc.Get("source", "target", "weight")
+				must(t, err)
+				src, tgt, ws := cols["source"].([]int64), cols["target"].([]int64), cols["weight"].([]float64)
+				for i := range ws {
+					got[m] = append(got[m], [3]float64{float64(src[i]), float64(tgt[i]), ws[i]})
+				}
+				slices.SortFunc(got[m], func(a, b [3]float64) int { return slices.Compare(a[:], b[:]) })
+			}
+			if want := 30 * len(tc.weights); len(got[0]) != want || !slices.Equal(got[0], got[1]) {
+				t.Fatalf("stdp_synapse (source, target, weight):\n%v\nstatic_synapse:\n%v", got[0], got[1])
+			}
+		})
 	}
 }
