@@ -20,7 +20,7 @@ func TestWireRoundTrip(t *testing.T) {
 		{"uint64", uint64(1 << 63), nil},
 		{"float", 0.1, nil},
 		{"infinity", math.Inf(-1), nil},
-		{"floats", []float64{1.5, math.Inf(1), -0.0}, nil},
+		{"floats", []float64{1.5, math.Inf(1), math.Copysign(0, -1)}, nil},
 		{"ints", []int64{1, -2, 1 << 40}, nil},
 		{"[]int becomes []int64", []int{3, 4}, []int64{3, 4}},
 		{"uints", []uint64{1, 2}, nil},

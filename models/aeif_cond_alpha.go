@@ -203,6 +203,8 @@ func (b *aeifBlock) dynamics(i int, y, f []float64) {
 }
 
 // errUnstable is NEST's instability test: V < −1e3 mV or |w| > 1e6 pA after a sub-step.
+//
+//lint:ignore ST1005 the message starts with the state variable's name, V_m
 var errUnstable = errors.New("V_m < -1e3 mV or |w| > 1e6 pA")
 
 // Update advances all neurons by one step in NEST's order. The threshold is tested after every

@@ -168,6 +168,7 @@ func (r *Runner) restore(dir string) (*runnerState, error) {
 	for name, ids := range st.Names {
 		nc, err := r.k.NodeCollection(ids)
 		if err != nil {
+			//lint:ignore ST1005 the message starts with the call's name, Restore, as NEST's do
 			return nil, fmt.Errorf("Restore %s: name %q: %w", dir, name, err)
 		}
 		r.names[name] = nc
