@@ -184,3 +184,35 @@ func TestPreTraceRuns(t *testing.T) {
 		t.Fatalf("distinct values after Sources: not dense")
 	}
 }
+
+// TestPreTraceRunsHint checks that the source's position given to runs is only a hint: every
+// hint, right or wrong, gives the runs the search gives, with one run per source and with a
+// source split into two runs (whose later sources' runs are no longer at their positions).
+func TestPreTraceRunsHint(t *testing.T) {
+	bounds := []uint32{0, 3, 5, 9, 10, 14} // five sources
+	for _, split := range []bool{false, true} {
+		build := func() *preTrace {
+			var p preTrace
+			p.pushN(0, 0, 14)
+			p.Sources(bounds)
+			if split {
+				p.k[1] = 1
+				p.split(4) // source 1, [3, 5), now holds two runs
+			}
+			return &p
+		}
+		for s := range len(bounds) - 1 {
+			first, last := int(bounds[s]), int(bounds[s+1])
+			want := build()
+			w0, w1 := want.runs(first, last, -1)
+			for hint := -1; hint <= len(bounds); hint++ {
+				got := build()
+				g0, g1 := got.runs(first, last, hint)
+				if g0 != w0 || g1 != w1 || !slices.Equal(got.start, want.start) {
+					t.Errorf("split %v, source %d, hint %d: runs [%d, %d) starts %v, want [%d, %d) starts %v",
+						split, s, hint, g0, g1, got.start, w0, w1, want.start)
+				}
+			}
+		}
+	}
+}
