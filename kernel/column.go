@@ -392,6 +392,12 @@ func (c dictCol[T]) relayout(total int, ids, start, next []uint32, lo uint32) di
 	return c
 }
 
+// holdsOnly reports whether the column is coded with every value v (bit for bit), so that
+// fillRun with v changes nothing.
+func (c *dictCol[T]) holdsOnly(v T) bool {
+	return c.constant() && len(c.dict) > 0 && bitsOf(c.dict[0]) == bitsOf(v)
+}
+
 // fillRun sets the values [j, j+n) to v.
 func (c *dictCol[T]) fillRun(j, n int, v T) {
 	if c.coded {

@@ -181,3 +181,35 @@ func codedCol[T float64 | uint32](vs []T) dictCol[T] {
 	}
 	return col
 }
+
+// TestHoldsOnly checks when a fill of one value may be skipped: only when the column is coded
+// and every value is that value, bit for bit.
+func TestHoldsOnly(t *testing.T) {
+	constant := newDictCol[float64](false)
+	constant.add(1.5)
+	constant.add(1.5)
+	two := newDictCol[float64](false)
+	two.add(1.5)
+	two.add(2.5)
+	plain := newDictCol[float64](true)
+	plain.add(1.5)
+	negZero := newDictCol[float64](false)
+	negZero.add(0)
+	for _, tc := range []struct {
+		name string
+		c    dictCol[float64]
+		v    float64
+		want bool
+	}{
+		{"empty", newDictCol[float64](false), 1.5, false},
+		{"constant, same value", constant, 1.5, true},
+		{"constant, other value", constant, 2.5, false},
+		{"two values", two, 1.5, false},
+		{"plain", plain, 1.5, false},
+		{"zero, not negative zero", negZero, math.Copysign(0, -1), false},
+	} {
+		if got := tc.c.holdsOnly(tc.v); got != tc.want {
+			t.Errorf("%s: holdsOnly(%g) = %v, want %v", tc.name, tc.v, got, tc.want)
+		}
+	}
+}

@@ -756,6 +756,8 @@ func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batc
 	if codes {
 		b.sortCodes(r)
 	}
+	// a constant column that holds the batch's one value already needs no fill per run
+	keepW, keepDR := !r.varW && c.w.holdsOnly(r.w0), !r.varDR && c.dr.holdsOnly(r.dr0)
 	from := uint32(0)
 	for i, e := range pos {
 		if e == from {
@@ -767,7 +769,7 @@ func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batc
 		copy(c.tgt[j:j+n], b.sTgt[from:e])
 		if r.varW {
 			c.w.copyRun(int(j), b.sW[from:e])
-		} else {
+		} else if !keepW {
 			c.w.fillRun(int(j), int(n), r.w0)
 		}
 		switch {
@@ -780,7 +782,7 @@ func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batc
 			}
 		case r.varDR:
 			c.dr.copyRun(int(j), b.sDR[from:e])
-		default:
+		case !keepDR:
 			c.dr.fillRun(int(j), int(n), r.dr0)
 		}
 		next[s-lo] = j + n
