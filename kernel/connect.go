@@ -796,13 +796,15 @@ func (b *placeBatch) flushRecord(c *connStore, next []uint32, lo uint32, r *batc
 // are sorted by source first, which costs less than one scattered write (and, in a large store,
 // one page-table walk) per connection.
 func inRuns(src []uint32) bool {
-	changes := 0
+	limit, changes := len(src)/8, 0 // changes*8 <= len(src); random sources stop the scan early
 	for i := 1; i < len(src); i++ {
 		if src[i] != src[i-1] {
-			changes++
+			if changes++; changes > limit {
+				return false
+			}
 		}
 	}
-	return changes*8 <= len(src)
+	return true
 }
 
 // How scatter writes one column of a connection: not at all (the store's codes stay nil: every

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -34,5 +35,31 @@ func TestSourceIndex(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestInRuns checks the early-stopping scan against the count it stands for: runs of 8 or
+// more sources on average.
+func TestInRuns(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 70 {
+		for _, spread := range []int{1, 2, 5, 50} {
+			src := make([]uint32, n)
+			for i := range src {
+				src[i] = uint32(i / spread)
+				if r.IntN(10) == 0 {
+					src[i] = uint32(r.IntN(100))
+				}
+			}
+			changes := 0
+			for i := 1; i < n; i++ {
+				if src[i] != src[i-1] {
+					changes++
+				}
+			}
+			if got, want := inRuns(src), changes*8 <= n; got != want {
+				t.Errorf("%v: inRuns %v, want %v (%d changes)", src, got, want, changes)
+			}
+		}
 	}
 }
