@@ -203,15 +203,19 @@ func (c *dictCol[T]) decode() {
 	if !c.coded {
 		return
 	}
-	plain := make([]T, c.n, max(c.n, c.want, cap(c.codes)))
+	size := max(c.n, c.want, cap(c.codes))
+	var plain []T
 	switch {
 	case len(c.dict) == 0: // no value was set yet: the column's pages stay untouched
-	case c.codes == nil:
+		plain = make([]T, c.n, size)
+	case c.codes == nil: // one value: every page is written now, in order
+		plain = hugeMake[T](c.n, size)
 		v := c.dict[0]
 		for i := range plain {
 			plain[i] = v
 		}
 	default:
+		plain = make([]T, c.n, size)
 		for i, k := range c.codes[:c.n] {
 			plain[i] = c.dict[k]
 		}

@@ -349,7 +349,7 @@ func (c *connStore) placePending() {
 
 	big := len(c.tgt) >= bigStore
 	oldIDs, oldStart := c.srcIDs, c.srcStart
-	tgt := make([]uint32, total)
+	tgt := hugeMake[uint32](total, total)
 	moveBlocks(tgt, c.tgt, oldIDs, oldStart, next, lo)
 	c.tgt = nil
 	if big {
