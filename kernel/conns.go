@@ -349,6 +349,8 @@ func (c *connStore) placePending() {
 
 	big := len(c.tgt) >= bigStore
 	oldIDs, oldStart := c.srcIDs, c.srcStart
+	// Every page of the target column is written early (each batch holds runs of most
+	// sources), so huge pages cost no memory here and spare a page walk per run (NOTES §38i).
 	tgt := hugeMake[uint32](total, total)
 	moveBlocks(tgt, c.tgt, oldIDs, oldStart, next, lo)
 	c.tgt = nil
