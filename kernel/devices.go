@@ -40,9 +40,6 @@ type devInst struct {
 	// oneTarget is set at Prepare when, besides, every target has the same weight and delay
 	// word (one generator driving a population)
 	oneTarget bool
-	// tgtRun is set at Prepare with oneTarget when the targets are consecutive VP-local
-	// indices tgt[0], tgt[0]+1, ... (a population created in one call)
-	tgtRun bool
 	// recorders: the number of events recorded (n_events), the memory backend's events, and the
 	// backend of record_to
 	n           int64

@@ -426,39 +426,3 @@ func TestListParameters(t *testing.T) {
 		}
 	}
 }
-
-// TestAddSpikeEachTargetRun checks that a generator whose targets are consecutive neurons adds
-// its per-target values through the run path exactly as through the index array, and that
-// consecutive recognises runs.
-func TestAddSpikeEachTargetRun(t *testing.T) {
-	for _, tc := range []struct {
-		xs   []uint32
-		want bool
-	}{{nil, true}, {[]uint32{4}, true}, {[]uint32{2, 3, 4}, true}, {[]uint32{2, 4}, false}, {[]uint32{3, 2}, false}} {
-		if got := consecutive(tc.xs); got != tc.want {
-			t.Errorf("consecutive(%v) = %v, want %v", tc.xs, got, tc.want)
-		}
-	}
-	const n, slots = 10, 4
-	each := []float64{0, 1, 3, 2, 0, 7}
-	for _, w := range []float64{0.1, -0.3} {
-		var bufs [2][]float64
-		for i, run := range []bool{false, true} {
-			k := &Kernel{slots: slots}
-			st := &vpState{}
-			st.in.n, st.in.slots = n, slots
-			st.in.ch[bufEx], st.in.ch[bufIn] = make([]float64, n*slots), make([]float64, n*slots)
-			for j := range st.in.ch[bufEx] {
-				st.in.ch[bufEx][j], st.in.ch[bufIn][j] = 0.1*float64(j), -0.1*float64(j)
-			}
-			inst := &devInst{tgt: []uint32{3, 4, 5, 6, 7, 8}, w: []float64{w}, dr: []uint32{2}, oneTarget: true, tgtRun: run}
-			k.addSpikeEach(st, inst, 1, each)
-			bufs[i] = append(append([]float64(nil), st.in.ch[bufEx]...), st.in.ch[bufIn]...)
-		}
-		for j := range bufs[0] {
-			if math.Float64bits(bufs[0][j]) != math.Float64bits(bufs[1][j]) {
-				t.Fatalf("weight %g: element %d: %v by index, %v by run", w, j, bufs[0][j], bufs[1][j])
-			}
-		}
-	}
-}

@@ -133,7 +133,6 @@ func (k *Kernel) prepareVP(st *vpState, now int64) {
 	st.buildRecorderIndex()
 	for _, inst := range st.devs {
 		inst.oneTarget = inst.spikeOnly && len(inst.w) > 0 && allEqualBits(inst.w) && !slices.ContainsFunc(inst.dr, func(dr uint32) bool { return dr != inst.dr[0] })
-		inst.tgtRun = inst.oneTarget && consecutive(inst.tgt)
 		for _, m := range inst.mm {
 			m.init(k.grid, now)
 			b, j := st.blockOf(int(m.local))
@@ -468,14 +467,6 @@ func (k *Kernel) addSpikeEach(st *vpState, inst *devInst, base int64, each []flo
 		if w > 0 {
 			buf = row(ex, slot, n)
 		}
-		if inst.tgtRun { // the same sums, target after target, without the index array
-			t0 := int(inst.tgt[0])
-			dst := buf[t0 : t0+len(each)]
-			for i, v := range each {
-				dst[i] += w * v
-			}
-			return
-		}
 		for i, tgt := range inst.tgt[:len(each)] {
 			buf[tgt] += w * each[i]
 		}
@@ -490,16 +481,6 @@ func (k *Kernel) addSpikeEach(st *vpState, inst *devInst, base int64, each []flo
 			in[idx] += w[i] * v
 		}
 	}
-}
-
-// consecutive reports whether xs is xs[0], xs[0]+1, ... (true for zero or one element).
-func consecutive(xs []uint32) bool {
-	for i := 1; i < len(xs); i++ {
-		if xs[i] != xs[i-1]+1 {
-			return false
-		}
-	}
-	return true
 }
 
 // allEqualBits reports whether every element of xs has the bits of xs[0].
