@@ -366,15 +366,12 @@ func (c *connStore) noteSourceWeights() {
 // sourceRange returns the connections of source gid, [first, last), and the weight code they
 // share (−1: none or not known).
 func (c *connStore) sourceRange(gid uint32) (first, last int, code int16) {
-	i, found := c.sourceIndex(gid)
-	if !found {
-		return 0, 0, -1
-	}
+	i, first, last := c.sourceRun(gid)
 	code = -1
-	if i < len(c.srcCode) {
+	if i >= 0 && i < len(c.srcCode) {
 		code = c.srcCode[i]
 	}
-	return int(c.srcStart[i]), int(c.srcStart[i+1]), code
+	return first, last, code
 }
 
 // relayout returns the column at length total for a store that places new connections among

@@ -271,11 +271,18 @@ func (c *connStore) indexBySource(src []uint32) []uint32 {
 
 // rangeOf returns the connections of source gid: [first, last).
 func (c *connStore) rangeOf(gid uint32) (int, int) {
+	_, first, last := c.sourceRun(gid)
+	return first, last
+}
+
+// sourceRun returns source gid's position among the store's sources and its connections
+// [first, last); src is −1 and the range empty when the store has none of gid's.
+func (c *connStore) sourceRun(gid uint32) (src, first, last int) {
 	i, found := c.sourceIndex(gid)
 	if !found {
-		return 0, 0
+		return -1, 0, 0
 	}
-	return int(c.srcStart[i]), int(c.srcStart[i+1])
+	return i, int(c.srcStart[i]), int(c.srcStart[i+1])
 }
 
 // sourceIndex returns the position of source gid in srcIDs (sorted, distinct), and whether it

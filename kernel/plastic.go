@@ -32,11 +32,7 @@ func (k *Kernel) deliverModel(st *vpState, c *connStore, origin int64) {
 		b.DR, b.DR0 = nil, c.dr.dict[0]
 	}
 	for _, sp := range k.pending {
-		src, found := c.sourceIndex(uint32(sp.gid))
-		if !found {
-			continue
-		}
-		first, last := int(c.srcStart[src]), int(c.srcStart[src+1])
+		src, first, last := c.sourceRun(uint32(sp.gid))
 		if first == last {
 			continue
 		}
