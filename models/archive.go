@@ -48,7 +48,7 @@ type Archive struct {
 	nIncoming     []int32     // number of history-reading connections onto the neuron
 	maxDelay      []float64   // largest dendritic delay of those connections (ms)
 	post          []postTrace // what depression reads, and the history, together: one cache line per look-up
-	em            *expMemo    // K−'s exponentials
+	ge            gridExp     // K−'s exponentials, tabulated for the τ− of the first neuron asked
 }
 
 // postTrace is what an STDP rule needs of a neuron per look-up, in one 64-byte record: the time
@@ -68,9 +68,6 @@ func (a *Archive) Len() int { return len(a.p) }
 
 // Grow appends n neurons with parameters p and an empty history.
 func (a *Archive) Grow(n int, p ArchParams) {
-	if a.em == nil {
-		a.em = newExpMemo()
-	}
 	for range n {
 		a.p = append(a.p, p)
 		a.lastSpike = append(a.lastSpike, -1)
@@ -167,30 +164,39 @@ func (a *Archive) History(i int, t1, t2 float64) []HistEntry {
 	return hist[begin:end]
 }
 
-// KValue returns the postsynaptic trace of neuron i at time t: from the latest history entry
-// strictly before t (by more than stdp_eps), K−·exp((t_i − t)/τ−); 0 if there is none. As NEST's
-// get_K_value it remembers the value, which the neuron reports as post_trace.
-func (a *Archive) KValue(i int, t float64) float64 {
+// KValue returns the postsynaptic trace of neuron i at time t (ms, on the grid of resolution h):
+// from the latest history entry strictly before t (by more than stdp_eps), K−·exp((t_i − t)/τ−);
+// 0 if there is none. As NEST's get_K_value it remembers the value, which the neuron reports as
+// post_trace.
+func (a *Archive) KValue(i int, t, h float64) float64 {
 	pt := &a.post[i]
 	if t == pt.traceT { // same query since the history last changed (spikes of one step); inlined
 		return pt.trace
 	}
-	return a.kValue(i, t)
+	return a.kValue(i, t, h)
+}
+
+// decay returns exp(x/τ) for τ− tau at resolution h.
+func (a *Archive) decay(x, tau, h float64) float64 {
+	if !a.ge.ready(h) {
+		a.ge.prepare(h, tau)
+	}
+	return a.ge.expTau(x, tau)
 }
 
 // kValue is KValue for a new query.
-func (a *Archive) kValue(i int, t float64) float64 {
+func (a *Archive) kValue(i int, t, h float64) float64 {
 	pt := &a.post[i]
 	k := 0.0
 	if t-pt.lastT > StdpEps { // the common case: the latest entry
 		if pt.lastT > math.Inf(-1) {
-			k = pt.lastK * a.em.exp((pt.lastT-t)/pt.tauMinus)
+			k = pt.lastK * a.decay(pt.lastT-t, pt.tauMinus, h)
 		}
 	} else {
-		h := a.post[i].hist
-		for j := len(h) - 1; j >= 0; j-- {
-			if t-h[j].T > StdpEps {
-				k = h[j].Kminus * a.em.exp((h[j].T-t)/pt.tauMinus)
+		hist := a.post[i].hist
+		for j := len(hist) - 1; j >= 0; j-- {
+			if t-hist[j].T > StdpEps {
+				k = hist[j].Kminus * a.decay(hist[j].T-t, pt.tauMinus, h)
 				break
 			}
 		}

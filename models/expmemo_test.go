@@ -26,3 +26,47 @@ func TestExpMemoIsMathExp(t *testing.T) {
 		}
 	}
 }
+
+// TestGridExp: a gridExp gives exp(x/τ) to the last bits (relative 4e-16, the closed form
+// e^{−k·h/τ}) for differences of grid times, and math.Exp(x/τ) bit for bit off the grid, beyond
+// its table, for positive and special arguments, and for another τ.
+func TestGridExp(t *testing.T) {
+	const tau = 20.0
+	var g gridExp
+	for _, h := range []float64{0.1, 0.25} {
+		g.prepare(h, tau)
+		if !g.ready(h) || g.ready(h/2) {
+			t.Fatalf("h %g: ready(%g) = %v, ready(%g) = %v", h, h, g.ready(h), h/2, g.ready(h/2))
+		}
+		r := rand.New(rand.NewPCG(7, 8))
+		for range 100000 {
+			tLast, tPost, d := float64(r.IntN(100000))*h, float64(r.IntN(100000))*h, float64(1+r.IntN(30))*h
+			x := tLast - (tPost + d)
+			k := math.Round(-x / h)
+			got, exact := g.exp(x), math.Exp(-k*h/tau)
+			if k >= 0 && k < gridExpLen {
+				if math.Abs(got/exact-1) > 4e-16 {
+					t.Fatalf("h %g: exp(%g/τ) = %g, closed form %g", h, x, got, exact)
+				}
+			} else if want := math.Exp(x / tau); math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("h %g: exp(%g/τ) beyond the table = %g, math.Exp %g", h, x, got, want)
+			}
+		}
+	}
+	cases := []struct {
+		name string
+		x    float64
+	}{
+		{"off the grid", -0.37}, {"beyond the table", -0.25 * (gridExpLen + 3)}, {"positive", 0.5},
+		{"zero", 0}, {"-Inf", math.Inf(-1)}, {"+Inf", math.Inf(1)}, {"NaN", math.NaN()},
+	}
+	for _, c := range cases {
+		got, want := g.exp(c.x), math.Exp(c.x/tau)
+		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("%s: exp(%g/τ) = %g, math.Exp %g", c.name, c.x, got, want)
+		}
+	}
+	if got, want := g.expTau(-0.5, 17), math.Exp(-0.5/17); got != want {
+		t.Errorf("expTau for another τ = %g, math.Exp %g", got, want)
+	}
+}

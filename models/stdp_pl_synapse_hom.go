@@ -159,7 +159,7 @@ func (m *StdpPlSynapse) Doc() string {
 func (m *StdpPlSynapse) SizeOf() int { return 16 + 16 }
 
 // NewState implements SynapseModel.
-func (m *StdpPlSynapse) NewState() SynState { return &stdpPlState{m: m, em: newExpMemo()} }
+func (m *StdpPlSynapse) NewState() SynState { return &stdpPlState{m: m} }
 
 // NeedsHistory implements SynapseModel.
 func (m *StdpPlSynapse) NeedsHistory() bool { return true }
@@ -169,7 +169,7 @@ func (m *StdpPlSynapse) NeedsHistory() bool { return true }
 type stdpPlState struct {
 	m  *StdpPlSynapse
 	tr preTrace
-	em *expMemo // the facilitation's exponentials
+	ge gridExp // the facilitation's exponentials
 }
 
 func (s *stdpPlState) Len() int { return s.tr.len() }
@@ -231,9 +231,10 @@ func (s *stdpPlState) Send(b *SendBatch) {
 // and t_last tLast. The delay's times are computed once for consecutive connections with the
 // same delay.
 func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
-	p, pw, inv, t, zeroKeeps, arch := &s.m.Stdp, s.m.pow.table(), s.m.tauPlusInv, b.T, s.m.zeroKeeps, b.Arch
+	p, pw, t, zeroKeeps, arch := &s.m.Stdp, s.m.pow.table(), b.T, s.m.zeroKeeps, b.Arch
 	dr, ws, tgts, out := b.run(lo, hi)
-	win := newStdpWindow()
+	win, h := newStdpWindow(), b.Grid.H()
+	s.ge.prepare(h, p.TauPlus)
 	for i, x := range dr {
 		win.at(x, b.Grid, tLast, t)
 		tgt := int(tgts[i])
@@ -246,14 +247,14 @@ func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 				hist = nil
 			}
 			for _, he := range hist {
-				k := kplus * s.em.exp((tLast-(he.T+win.d))*inv)
+				k := kplus * s.ge.exp(tLast-(he.T+win.d))
 				if k == 0 && keepsAtZero(zeroKeeps, w) {
 					continue // w + λ·w^μ·0 = w
 				}
 				w = p.Facilitate(w, k, pw)
 			}
 		}
-		w = p.Depress(w, arch.KValue(tgt, win.tq))
+		w = p.Depress(w, arch.KValue(tgt, win.tq, h))
 		ws[i] = w
 		out[i] = w
 	}

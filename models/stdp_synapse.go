@@ -198,7 +198,7 @@ func (m *StdpSynapse) SizeOf() int {
 // decays with each connection's τ+); stdp_synapse_hom once per run of connections of one source
 // that share them (preTrace).
 func (m *StdpSynapse) NewState() SynState {
-	return &stdpState{m: m, tr: preTrace{fixed: !m.hom}, em: newExpMemo()}
+	return &stdpState{m: m, tr: preTrace{fixed: !m.hom}}
 }
 
 // NeedsHistory implements SynapseModel.
@@ -209,7 +209,7 @@ type stdpState struct {
 	m  *StdpSynapse
 	tr preTrace     // K+ and t_last
 	sp []StdpParams // per connection, stdp_synapse only
-	em *expMemo     // the facilitation's exponentials
+	ge gridExp      // the facilitation's exponentials, tabulated for the model's τ+
 }
 
 func (s *stdpState) Len() int { return s.tr.len() }
@@ -292,7 +292,8 @@ func (s *stdpState) Send(b *SendBatch) {
 // consecutive connections with the same delay.
 func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 	t, arch, p := b.T, b.Arch, s.params(lo)
-	lin := p.linear()
+	lin, h := p.linear(), b.Grid.H()
+	s.ge.prepare(h, s.m.Stdp.TauPlus)
 	dr, ws, tgts, out := b.run(lo, hi)
 	win := newStdpWindow()
 	for i, x := range dr {
@@ -301,14 +302,14 @@ func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 		w := ws[i]
 		if arch.LastHistT(tgt) >= win.t1 { // some postsynaptic spikes may lie in the window
 			for _, he := range arch.History(tgt, win.t1, win.t2) {
-				if k := kplus * s.em.exp((tLast-(he.T+win.d))/p.TauPlus); lin {
+				if k := kplus * s.ge.expTau(tLast-(he.T+win.d), p.TauPlus); lin {
 					w = p.facilitateLin(w, k)
 				} else {
 					w = p.Facilitate(w, k)
 				}
 			}
 		}
-		if k := arch.KValue(tgt, win.tq); lin {
+		if k := arch.KValue(tgt, win.tq, h); lin {
 			w = p.depressLin(w, k)
 		} else {
 			w = p.Depress(w, k)
