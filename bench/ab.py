@@ -4,7 +4,8 @@
 On a shared virtual machine one run's time moves by 10-40% with the host's load, even with no
 CPU time stolen, so two builds measured minutes apart cannot be compared. This script runs the
 same command with each binary in turn, --rounds times (A B A B ...), and prints for each binary
-the minimum and median of every phase timer (s) and the share of CPU time stolen during its runs.
+the minimum and median of every phase timer (s), the user CPU time of its runs (which time stolen
+by the host does not inflate) and the share of CPU time stolen during them.
 
   python3 bench/ab.py --rounds 4 --cmd "bench brunel --threads 2" bin/nest-mpi /tmp/old/nest-mpi
   python3 bench/ab.py --cmd "run examples/ei_network.json --threads 2" NEW OLD
@@ -16,6 +17,7 @@ go build -o nest-mpi ./cmd/nest-mpi)`.
 
 import argparse
 import os
+import resource
 import shlex
 import statistics
 import sys
@@ -60,7 +62,9 @@ def main(argv):
         for i, b in enumerate(a.bins):
             out = os.path.join(a.out, f"{i}")
             cmd = [b] + shlex.split(a.cmd) + ["--out", out, "-q"]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
             rows[i].append(phases(run(cmd, out)))
+            rows[i][-1]["user_cpu_s"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - before
             print(f"round {r + 1}/{a.rounds}: {b}: simulate_s {rows[i][-1]['simulate_s']:.3f}",
                   file=sys.stderr)
     for b, rs in zip(a.bins, rows):
