@@ -52,12 +52,14 @@ type Archive struct {
 }
 
 // postTrace is what an STDP rule needs of a neuron per look-up, in one 64-byte record: the time
-// and K− of its latest history entry (−Inf if none), τ−, the last K− value computed (NEST's
-// trace_, reported as post_trace) with the time it was computed for (NaN after a change of the
-// history: the value is reused while neither changes), and the history itself.
+// and K− of its latest history entry and the time of the one before (−Inf if none), the last K−
+// value computed (NEST's trace_, reported as post_trace) with the time it was computed for (NaN
+// after a change of the history: the value is reused while neither changes), and the history
+// itself. A window that holds only the latest entry (the common case) is answered from the
+// record alone (OnlyLatest).
 type postTrace struct {
-	lastT, lastK, tauMinus, trace, traceT float64
-	hist                                  []HistEntry // the spike history (64 bytes in all)
+	lastT, lastK, prevT, trace, traceT float64
+	hist                               []HistEntry // the spike history (64 bytes in all)
 }
 
 // StdpEps is NEST's kernel stdp_eps (ms): the tolerance of history look-ups.
@@ -75,7 +77,7 @@ func (a *Archive) Grow(n int, p ArchParams) {
 		a.kminusTriplet = append(a.kminusTriplet, 0)
 		a.nIncoming = append(a.nIncoming, 0)
 		a.maxDelay = append(a.maxDelay, 0)
-		a.post = append(a.post, postTrace{lastT: math.Inf(-1), tauMinus: p.TauMinus, traceT: math.NaN()})
+		a.post = append(a.post, postTrace{lastT: math.Inf(-1), prevT: math.Inf(-1), traceT: math.NaN()})
 	}
 }
 
@@ -101,11 +103,11 @@ func (a *Archive) Set(i int, r *status.Reader, model string) error {
 		return err
 	}
 	a.p[i] = p
-	a.post[i].tauMinus, a.post[i].traceT = p.TauMinus, math.NaN()
+	a.post[i].traceT = math.NaN()
 	if clear {
 		a.post[i].hist = a.post[i].hist[:0]
 		a.kminus[i], a.kminusTriplet[i], a.lastSpike[i] = 0, 0, -1
-		a.post[i].lastT, a.post[i].lastK = math.Inf(-1), 0
+		a.post[i].lastT, a.post[i].lastK, a.post[i].prevT = math.Inf(-1), 0, math.Inf(-1)
 	}
 	return nil
 }
@@ -139,7 +141,8 @@ func (a *Archive) RecordSpike(i int, t, minDelayMs float64) {
 		a.kminus[i] = a.kminus[i]*math.Exp((a.lastSpike[i]-t)/p.TauMinus) + 1
 		a.kminusTriplet[i] = a.kminusTriplet[i]*math.Exp((a.lastSpike[i]-t)/p.TauMinusTriplet) + 1
 		a.post[i].hist = append(h, HistEntry{T: t, Kminus: a.kminus[i], KminusTriplet: a.kminusTriplet[i]})
-		a.post[i].lastT, a.post[i].lastK, a.post[i].traceT = t, a.kminus[i], math.NaN()
+		pt := &a.post[i]
+		pt.prevT, pt.lastT, pt.lastK, pt.traceT = pt.lastT, t, a.kminus[i], math.NaN()
 	}
 	a.lastSpike[i] = t
 }
@@ -147,6 +150,18 @@ func (a *Archive) RecordSpike(i int, t, minDelayMs float64) {
 // LastHistT returns the time of neuron i's latest history entry (−Inf if none): no entry can lie
 // in a window that starts after it.
 func (a *Archive) LastHistT(i int) float64 { return a.post[i].lastT }
+
+// OnlyLatest reports whether neuron i's latest history entry is the only one with t1 <= t < t2
+// (its time is then LastHistT) and if so marks it as read by one more connection, as History
+// would: the history itself is only written, not read.
+func (a *Archive) OnlyLatest(i int, t1, t2 float64) bool {
+	pt := &a.post[i]
+	if pt.lastT >= t1 && pt.lastT < t2 && pt.prevT < t1 {
+		pt.hist[len(pt.hist)-1].Access++
+		return true
+	}
+	return false
+}
 
 // History returns the entries of neuron i with t1 <= t < t2, found from the back as NEST's
 // get_history does, marking each as read by one more connection.
@@ -190,13 +205,13 @@ func (a *Archive) kValue(i int, t, h float64) float64 {
 	k := 0.0
 	if t-pt.lastT > StdpEps { // the common case: the latest entry
 		if pt.lastT > math.Inf(-1) {
-			k = pt.lastK * a.decay(pt.lastT-t, pt.tauMinus, h)
+			k = pt.lastK * a.decay(pt.lastT-t, a.p[i].TauMinus, h)
 		}
 	} else {
 		hist := a.post[i].hist
 		for j := len(hist) - 1; j >= 0; j-- {
 			if t-hist[j].T > StdpEps {
-				k = hist[j].Kminus * a.decay(hist[j].T-t, pt.tauMinus, h)
+				k = hist[j].Kminus * a.decay(hist[j].T-t, a.p[i].TauMinus, h)
 				break
 			}
 		}
@@ -239,7 +254,7 @@ func (a *Archive) ReadState(d *state.Decoder) error {
 		p := ArchParams{TauMinus: d.F64(), TauMinusTriplet: d.F64()}
 		b.Grow(1, p)
 		b.lastSpike[i], b.kminus[i], b.kminusTriplet[i], b.maxDelay[i] = d.F64(), d.F64(), d.F64(), d.F64()
-		b.post[i] = postTrace{lastT: d.F64(), lastK: d.F64(), tauMinus: p.TauMinus, trace: d.F64(), traceT: d.F64()}
+		b.post[i] = postTrace{lastT: d.F64(), lastK: d.F64(), prevT: math.Inf(-1), trace: d.F64(), traceT: d.F64()}
 		b.nIncoming[i] = int32(d.I64())
 		m := d.Int()
 		if m < 0 || m > d.Remaining()/32 {
@@ -248,6 +263,9 @@ func (a *Archive) ReadState(d *state.Decoder) error {
 		}
 		for range m {
 			b.post[i].hist = append(b.post[i].hist, HistEntry{T: d.F64(), Kminus: d.F64(), KminusTriplet: d.F64(), Access: int32(d.I64())})
+		}
+		if m >= 2 {
+			b.post[i].prevT = b.post[i].hist[m-2].T
 		}
 	}
 	if err := d.Err(); err != nil {

@@ -239,19 +239,21 @@ func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 		win.at(x, b.Grid, tLast, t)
 		tgt := int(tgts[i])
 		w := ws[i]
-		if arch.LastHistT(tgt) >= win.t1 { // some postsynaptic spikes may lie in the window
-			hist := arch.History(tgt, win.t1, win.t2) // read even when unused: read counts are state
-			if kplus == 0 && keepsAtZero(zeroKeeps, w) {
-				// K+ = ±0 (before a source's first spike): every trace value is ±0 (the window's
-				// exponentials are finite, their arguments at most about 0), so w stays w
-				hist = nil
-			}
-			for _, he := range hist {
-				k := kplus * s.ge.exp(tLast-(he.T+win.d))
-				if k == 0 && keepsAtZero(zeroKeeps, w) {
-					continue // w + λ·w^μ·0 = w
+		if lt := arch.LastHistT(tgt); lt >= win.t1 { // some postsynaptic spikes may lie in the window
+			// A zero trace value leaves w unchanged where keepsAtZero allows (w + λ·w^μ·0 = w):
+			// K+ = ±0 before a source's first spike gives only zeros (the window's exponentials
+			// are finite, their arguments at most about 0), and an exponential may underflow.
+			// The window is read even so: read counts are state.
+			if arch.OnlyLatest(tgt, win.t1, win.t2) {
+				if k := kplus * s.ge.exp(tLast-(lt+win.d)); k != 0 || !keepsAtZero(zeroKeeps, w) {
+					w = p.Facilitate(w, k, pw)
 				}
-				w = p.Facilitate(w, k, pw)
+			} else if hist := arch.History(tgt, win.t1, win.t2); kplus != 0 || !keepsAtZero(zeroKeeps, w) {
+				for _, he := range hist {
+					if k := kplus * s.ge.exp(tLast-(he.T+win.d)); k != 0 || !keepsAtZero(zeroKeeps, w) {
+						w = p.Facilitate(w, k, pw)
+					}
+				}
 			}
 		}
 		w = p.Depress(w, arch.KValue(tgt, win.tq, h))

@@ -300,12 +300,20 @@ func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 		win.at(x, b.Grid, tLast, t)
 		tgt := int(tgts[i])
 		w := ws[i]
-		if arch.LastHistT(tgt) >= win.t1 { // some postsynaptic spikes may lie in the window
-			for _, he := range arch.History(tgt, win.t1, win.t2) {
-				if k := kplus * s.ge.expTau(tLast-(he.T+win.d), p.TauPlus); lin {
+		if lt := arch.LastHistT(tgt); lt >= win.t1 { // some postsynaptic spikes may lie in the window
+			if arch.OnlyLatest(tgt, win.t1, win.t2) {
+				if k := kplus * s.ge.expTau(tLast-(lt+win.d), p.TauPlus); lin {
 					w = p.facilitateLin(w, k)
 				} else {
 					w = p.Facilitate(w, k)
+				}
+			} else {
+				for _, he := range arch.History(tgt, win.t1, win.t2) {
+					if k := kplus * s.ge.expTau(tLast-(he.T+win.d), p.TauPlus); lin {
+						w = p.facilitateLin(w, k)
+					} else {
+						w = p.Facilitate(w, k)
+					}
 				}
 			}
 		}
