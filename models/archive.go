@@ -191,30 +191,35 @@ func (a *Archive) KValue(i int, t, h float64) float64 {
 	return a.kValue(i, t, h)
 }
 
-// decay returns exp(x/τ) for τ− tau at resolution h.
-func (a *Archive) decay(x, tau, h float64) float64 {
-	if !a.ge.ready(h) {
-		a.ge.prepare(h, tau)
-	}
-	return a.ge.expTau(x, tau)
-}
-
-// kValue is KValue for a new query.
+// kValue is KValue for a new query. The exponential is read from the table in place (one call
+// fewer per plastic event than a helper the inliner refuses).
 func (a *Archive) kValue(i int, t, h float64) float64 {
 	pt := &a.post[i]
-	k := 0.0
-	if t-pt.lastT > StdpEps { // the common case: the latest entry
-		if pt.lastT > math.Inf(-1) {
-			k = pt.lastK * a.decay(pt.lastT-t, a.p[i].TauMinus, h)
-		}
-	} else {
+	kAt, tAt := pt.lastK, pt.lastT // the latest entry before t (−Inf: none)
+	if t-pt.lastT <= StdpEps {
+		kAt, tAt = 0, math.Inf(-1)
 		hist := a.post[i].hist
 		for j := len(hist) - 1; j >= 0; j-- {
 			if t-hist[j].T > StdpEps {
-				k = hist[j].Kminus * a.decay(hist[j].T-t, a.p[i].TauMinus, h)
+				kAt, tAt = hist[j].Kminus, hist[j].T
 				break
 			}
 		}
+	}
+	k := 0.0
+	if tAt > math.Inf(-1) {
+		tau := a.p[i].TauMinus
+		if !a.ge.ready(h) {
+			a.ge.prepare(h, tau)
+		}
+		e, ok := 0.0, false
+		if tau == a.ge.tau {
+			e, ok = a.ge.lookup(tAt - t)
+		}
+		if !ok {
+			e = a.ge.off(tAt-t, tau)
+		}
+		k = kAt * e
 	}
 	pt.trace, pt.traceT = k, t
 	return k

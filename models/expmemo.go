@@ -91,17 +91,29 @@ func (g *gridExp) expTau(x, tau float64) float64 {
 	if tau == g.tau {
 		return g.exp(x)
 	}
-	return g.memo.exp(x / tau)
+	return g.off(x, tau)
 }
 
 // exp returns exp(x/τ).
 func (g *gridExp) exp(x float64) float64 {
+	if v, ok := g.lookup(x); ok {
+		return v
+	}
+	return g.off(x, g.tau)
+}
+
+// lookup returns exp(x/τ) from the table, and false for an argument the table does not hold
+// (inlined: hot loops call off only then).
+func (g *gridExp) lookup(x float64) (float64, bool) {
 	q := -x * g.invH
 	if q > -gridEps && q < gridExpLen-1 { // so 0 <= k < gridExpLen: the mask only spares a bounds check
 		k := int(q + 0.5)
 		if math.Abs(q-float64(k)) < gridEps {
-			return g.tab[k&(gridExpLen-1)]
+			return g.tab[k&(gridExpLen-1)], true
 		}
 	}
-	return g.memo.exp(x / g.tau)
+	return 0, false
 }
+
+// off returns exp(x/tau) from the memo.
+func (g *gridExp) off(x, tau float64) float64 { return g.memo.exp(x / tau) }
