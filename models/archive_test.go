@@ -11,8 +11,8 @@ import (
 
 // TestOnlyLatest: where OnlyLatest answers a window, History gives exactly the latest entry, and
 // both leave the same read counts; elsewhere (for windows from a finite time) History's answer is
-// not that. It holds for a fresh
-// archive, after a spike, after pruning, after clear, and after a round trip through the state.
+// not that. It holds for a fresh archive, after a spike, after pruning, after clear, and after a
+// round trip through the state.
 func TestOnlyLatest(t *testing.T) {
 	spikes := []float64{1.0, 2.5, 2.6, 7.0, 40.0, 41.0}
 	windows := [][2]float64{

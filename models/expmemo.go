@@ -57,10 +57,9 @@ const gridEps = 1e-6
 // gridExp gives exp(x/τ) for one time constant τ and resolution h. Spike times lie on the step
 // grid, so STDP's arguments are mostly x = −k·h for whole k ≥ 0 steps; for k < gridExpLen − 1
 // (to gridEps) the value is read from a table of exp(−k·h/τ), otherwise it is math.Exp(x/τ),
-// remembered in an expMemo. A
-// table value is math.Exp of the exact grid time's argument, where math.Exp(x/τ) takes the
-// rounded difference x: the two agree to the last bits (relative 10^-15). The zero value is
-// not ready: use prepare.
+// remembered in an expMemo. A table value is math.Exp of the exact grid time's argument, where
+// math.Exp(x/τ) takes the rounded difference x: the two agree to the last bits (relative
+// 10^-15). The zero value is not ready: use prepare.
 type gridExp struct {
 	h, tau, invH float64
 	tab          *[gridExpLen]float64
