@@ -205,7 +205,8 @@ func (s *stdpPlState) Sources(start []uint32) { s.tr.Sources(start) }
 // K+ the presynaptic trace after it and 1/τ+ NEST's cached inverse:
 //
 //  1. facilitation by every postsynaptic spike t_post in (t_last − d, t − d], oldest first:
-//     w ← w + λ·w^μ·K+·exp((t_last − (t_post + d))·(1/τ+));
+//     w ← w + λ·w^μ·K+·exp((t_last − (t_post + d))/τ+) (the exponential of a grid time from a
+//     table, gridExp);
 //  2. depression by the postsynaptic trace just before t − d: w ← max(w − λ·α·w·K−(t − d), 0);
 //  3. the spike carries the new w; K+ ← K+·exp((t_last − t)·(1/τ+)) + 1, t_last ← t.
 //

@@ -263,7 +263,8 @@ func (s *stdpState) params(j int) *StdpParams {
 // presynaptic trace:
 //
 //  1. facilitation by every postsynaptic spike t_post in (t_last − d, t − d]:
-//     w ← facilitate(w, K+·exp((t_last − (t_post + d))/τ+));
+//     w ← facilitate(w, K+·exp((t_last − (t_post + d))/τ+)) (the exponential of a grid time
+//     from a table, gridExp);
 //  2. depression by the postsynaptic trace just before t − d: w ← depress(w, K−(t − d));
 //  3. K+ ← K+·exp((t_last − t)/τ+) + 1, t_last ← t.
 //
