@@ -409,12 +409,15 @@ func (c *connStore) placePending() {
 // oneWeight reports whether every pending call gave all its connections one weight, the same
 // bits for all calls.
 func oneWeight(pending []*pendingConns) bool {
+	if len(pending) == 0 || !pending[0].x.w.constant() || len(pending[0].x.w.dict) == 0 {
+		return false
+	}
 	for _, p := range pending {
-		if !p.x.w.constant() || math.Float64bits(p.x.w.dict[0]) != math.Float64bits(pending[0].x.w.dict[0]) {
+		if !p.x.w.holdsOnly(pending[0].x.w.dict[0]) {
 			return false
 		}
 	}
-	return len(pending) > 0
+	return true
 }
 
 // makeState gives the connections of a store of a model with per-connection state, placed from

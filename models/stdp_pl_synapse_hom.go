@@ -213,6 +213,7 @@ func (s *stdpPlState) Sources(start []uint32) { s.tr.Sources(start) }
 // K+ and t_last are read and updated once per run of connections that share them.
 func (s *stdpPlState) Send(b *SendBatch) {
 	tr, inv, t := &s.tr, s.m.tauPlusInv, b.T
+	s.ge.prepare(b.Grid.H(), s.m.Stdp.TauPlus)
 	// The factor exp((t_last − t)·(1/τ+)) is computed once for consecutive runs (or connections)
 	// with the same t_last.
 	decayT, decay := math.NaN(), 0.0
@@ -235,7 +236,6 @@ func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 	p, pw, t, zeroKeeps, arch := &s.m.Stdp, s.m.pow.table(), b.T, s.m.zeroKeeps, b.Arch
 	dr, ws, tgts, out := b.run(lo, hi)
 	win, h := newStdpWindow(), b.Grid.H()
-	s.ge.prepare(h, p.TauPlus)
 	for i, x := range dr {
 		win.at(x, b.Grid, tLast, t)
 		tgt := int(tgts[i])
@@ -244,7 +244,9 @@ func (s *stdpPlState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 			// A zero trace value leaves w unchanged where keepsAtZero allows (w + λ·w^μ·0 = w):
 			// K+ = ±0 before a source's first spike gives only zeros (the window's exponentials
 			// are finite, their arguments at most about 0), and an exponential may underflow.
-			// The window is read even so: read counts are state.
+			// The window is read even so: read counts are state. (The latest spike alone comes from
+			// the trace record; the facilitation is written out in both branches: a helper would be
+			// a call per spike, which the inliner refuses.)
 			if arch.OnlyLatest(tgt, win.t1, win.t2) {
 				if k := kplus * s.ge.exp(tLast-(lt+win.d)); k != 0 || !keepsAtZero(zeroKeeps, w) {
 					w = p.Facilitate(w, k, pw)

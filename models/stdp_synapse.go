@@ -273,6 +273,7 @@ func (s *stdpState) params(j int) *StdpParams {
 // consecutive runs that share t_last and τ+.
 func (s *stdpState) Send(b *SendBatch) {
 	tr, t := &s.tr, b.T
+	s.ge.prepare(b.Grid.H(), s.m.Stdp.TauPlus)
 	decayT, decayTau, decay := math.NaN(), 0.0, 0.0
 	r0, r1 := tr.runs(b.First, b.Last, b.Source)
 	for r := r0; r < r1; r++ {
@@ -294,7 +295,6 @@ func (s *stdpState) Send(b *SendBatch) {
 func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 	t, arch, p := b.T, b.Arch, s.params(lo)
 	lin, h := p.linear(), b.Grid.H()
-	s.ge.prepare(h, s.m.Stdp.TauPlus)
 	dr, ws, tgts, out := b.run(lo, hi)
 	win := newStdpWindow()
 	for i, x := range dr {
@@ -302,6 +302,8 @@ func (s *stdpState) sendRun(b *SendBatch, lo, hi int, kplus, tLast float64) {
 		tgt := int(tgts[i])
 		w := ws[i]
 		if lt := arch.LastHistT(tgt); lt >= win.t1 { // some postsynaptic spikes may lie in the window
+			// the latest spike alone, from the trace record, or the history (the facilitation is
+			// written out in both: a helper would be a call per spike, which the inliner refuses)
 			if arch.OnlyLatest(tgt, win.t1, win.t2) {
 				if k := kplus * s.ge.expTau(tLast-(lt+win.d), p.TauPlus); lin {
 					w = p.facilitateLin(w, k)
